@@ -1,0 +1,64 @@
+"""Every difference between the Home Assistant versions we support (2025.4 → 2026.11).
+
+Each branch is chosen by a feature test, never by a version number, so a backport or a
+rename is picked up by what the running Home Assistant actually has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components import conversation
+from homeassistant.helpers import llm
+
+from .const import DOMAIN
+
+try:  # 2026.9+: voluptuous is replaced by probatio, which converts its own schemas.
+    from probatio import to_openapi as _to_openapi
+except ImportError:
+    from voluptuous_openapi import convert as _to_openapi
+
+
+def schema_to_json(schema: Any, custom_serializer: Callable[[Any], Any] | None) -> dict[str, Any]:
+    """JSON schema of a tool's parameters."""
+    result: dict[str, Any] = _to_openapi(schema, custom_serializer=custom_serializer)
+    return result
+
+
+def supports_multiple_llm_apis() -> bool:
+    """2025.5+ merges several LLM APIs; 2025.4 takes exactly one id."""
+    return hasattr(llm, "MergedAPI")
+
+
+def llm_api_argument(api_ids: list[str]) -> str | list[str] | None:
+    if not api_ids:
+        return None
+    return api_ids if supports_multiple_llm_apis() else api_ids[0]
+
+
+async def async_provide_llm_data(
+    chat_log: conversation.ChatLog,
+    user_input: conversation.ConversationInput,
+    api_ids: list[str],
+    prompt: str,
+) -> None:
+    """Attach the LLM API and system prompt to the chat log (raises ConverseError)."""
+    api = llm_api_argument(api_ids)
+    if hasattr(chat_log, "async_provide_llm_data"):  # 2025.7+
+        await chat_log.async_provide_llm_data(
+            user_input.as_llm_context(DOMAIN),  # type: ignore[attr-defined]
+            api,
+            prompt,
+            user_input.extra_system_prompt,
+        )
+    else:
+        await chat_log.async_update_llm_data(DOMAIN, user_input, api, prompt)  # type: ignore[arg-type]
+
+
+def tool_result_data(content: conversation.ToolResultContent) -> Any:
+    """2026.10 wraps results in `ToolResult(data, error)`; before, `tool_result` is the dict."""
+    result = getattr(content, "result", None)
+    if result is not None and hasattr(result, "data"):
+        return {"data": result.data, "error": getattr(result, "error", None)}
+    return content.tool_result

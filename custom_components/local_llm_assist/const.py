@@ -1,0 +1,33 @@
+"""Constants for the Local LLM Assist integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "local_llm_assist"
+LOGGER = logging.getLogger(__package__)
+
+CONF_MODEL_PATH: Final = "model_path"
+CONF_CONTEXT_SIZE: Final = "context_size"
+CONF_PROMPT: Final = "prompt"
+CONF_TEMPERATURE: Final = "temperature"
+CONF_MAX_TOKENS: Final = "max_tokens"
+CONF_MAX_TOOL_ITERATIONS: Final = "max_tool_iterations"
+CONF_REQUEST_TIMEOUT: Final = "request_timeout"
+CONF_MAX_HISTORY: Final = "max_history_messages"
+
+DEFAULT_NAME: Final = "Local LLM Assist"
+DEFAULT_CONTEXT_SIZE: Final = 4096
+DEFAULT_PROMPT: Final = "You are a voice assistant for a smart home. Keep answers to one short sentence."
+DEFAULT_TEMPERATURE: Final = 0.0
+DEFAULT_MAX_TOKENS: Final = 128
+DEFAULT_MAX_TOOL_ITERATIONS: Final = 3
+DEFAULT_REQUEST_TIMEOUT: Final = 60.0
+DEFAULT_MAX_HISTORY: Final = 8
+
+# Longer requests are refused before they reach the model: a spoken command is never this
+# long, and a huge input would only fill the context window.
+MAX_REQUEST_CHARS: Final = 1000
+
+REPAIR_WORKER_CRASHING: Final = "worker_crashing"

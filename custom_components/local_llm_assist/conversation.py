@@ -1,0 +1,274 @@
+"""The conversation agent: Home Assistant's chat log and LLM API around the local model.
+
+A turn: check the request → attach the LLM API to the chat log → build the static-first prompt
+and a grammar from the live tools and exposed names → generate → parse → either speak the reply
+or execute the tool call through the chat log and loop with its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from homeassistant.components import assist_pipeline, conversation
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_LLM_HASS_API, MATCH_ALL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent, llm, template
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from . import compat
+from .const import (
+    CONF_MAX_HISTORY,
+    CONF_MAX_TOKENS,
+    CONF_MAX_TOOL_ITERATIONS,
+    CONF_PROMPT,
+    CONF_TEMPERATURE,
+    DEFAULT_MAX_HISTORY,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_MAX_TOOL_ITERATIONS,
+    DEFAULT_PROMPT,
+    DEFAULT_TEMPERATURE,
+    DOMAIN,
+    LOGGER,
+    MAX_REQUEST_CHARS,
+)
+from .engine.data import ChatMessage, GenerationRequest, ToolSpec
+from .engine.errors import EngineError, InvalidModelOutputError
+from .engine.grammar import build_grammar
+from .engine.guard import find_private_mention
+from .engine.prompt import (
+    build_messages,
+    build_system_prompt,
+    call_message,
+    reply_message,
+    tool_result_message,
+)
+from .engine.toolcall import Reply, ToolCall, parse_model_output
+from .home_context import HomeContext, async_get_home_context
+from .messages import async_message
+from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
+
+# Intent slots Home Assistant resolves against names; the grammar restricts them to live values.
+NAME_SLOTS = {"name": "entity_names", "area": "area_names", "floor": "floor_names"}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: LocalLlmConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_add_entities([LocalLlmConversationEntity(entry)])
+
+
+class LocalLlmConversationEntity(conversation.ConversationEntity):
+    """A conversation agent answered by the local model."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+    _attr_supports_streaming = False
+
+    def __init__(self, entry: LocalLlmConfigEntry) -> None:
+        self.entry = entry
+        self._attr_unique_id = entry.entry_id
+        self._attr_device_info = {"identifiers": {(DOMAIN, entry.entry_id)}, "name": entry.title}
+        self._attr_supported_features = conversation.ConversationEntityFeature.CONTROL
+        self._busy: dict[str, asyncio.Lock] = {}
+
+    @property
+    def supported_languages(self) -> list[str] | Literal["*"]:
+        return MATCH_ALL
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        assist_pipeline.async_migrate_engine(self.hass, "conversation", self.entry.entry_id, self.entity_id)
+
+    async def _async_handle_message(
+        self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
+    ) -> conversation.ConversationResult:
+        async with self._one_turn_at_a_time(chat_log.conversation_id):
+            turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log)
+            return await turn.run()
+
+    @asynccontextmanager
+    async def _one_turn_at_a_time(self, conversation_id: str) -> AsyncIterator[None]:
+        """Turns of one conversation run in order; different conversations queue at the worker."""
+        lock = self._busy.setdefault(conversation_id, asyncio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            if not lock.locked():
+                self._busy.pop(conversation_id, None)
+
+
+class _Turn:
+    """One request from the user, answered through the chat log."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        runtime: LocalLlmRuntime,
+        entry: ConfigEntry,
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+    ) -> None:
+        self.hass = hass
+        self.runtime = runtime
+        self.options = entry.options
+        self.user_input = user_input
+        self.chat_log = chat_log
+        self.language = user_input.language
+
+    async def run(self) -> conversation.ConversationResult:
+        text = self.user_input.text.strip()
+        if not text:
+            return await self._fail("empty_request")
+        if len(text) > MAX_REQUEST_CHARS:
+            return await self._fail("request_too_long", max_chars=str(MAX_REQUEST_CHARS))
+        try:
+            await compat.async_provide_llm_data(
+                self.chat_log,
+                self.user_input,
+                self.options.get(CONF_LLM_HASS_API, []),
+                self._instructions(),
+            )
+        except conversation.ConverseError as err:
+            return err.as_conversation_result()
+        home = async_get_home_context(self.hass)
+        if private := find_private_mention(text, set(home.entity_names), home.private_names):
+            return await self._fail("device_not_exposed", name=private)
+        try:
+            return await self._tool_loop(text, home)
+        except EngineError as err:
+            LOGGER.warning("Turn failed: %s", err)
+            return await self._fail(err.code)
+
+    async def _tool_loop(self, text: str, home: HomeContext) -> conversation.ConversationResult:
+        tools = self._tool_specs(home)
+        grammar = build_grammar(tools)
+        system_prompt = build_system_prompt(self._instructions(), tools, home.devices)
+        history = self._history()
+        pending: list[ChatMessage] = []
+        executed: list[ToolCall] = []
+        for _ in range(int(self.options.get(CONF_MAX_TOOL_ITERATIONS, DEFAULT_MAX_TOOL_ITERATIONS))):
+            messages = build_messages(system_prompt, history, text, home.devices, pending)
+            output = await self._generate(messages, grammar)
+            try:
+                parsed = parse_model_output(output, tools)
+            except InvalidModelOutputError as err:
+                LOGGER.debug("Invalid model output: %s", err)
+                return await self._fail("invalid_model_output")
+            if isinstance(parsed, Reply):
+                return self._speak(parsed.text)
+            if parsed in executed:
+                break  # the model repeats itself: what was done is the answer
+            executed.append(parsed)
+            result = await self._call_tool(parsed)
+            if confirmation := await self._confirmation(result):
+                return self._speak(confirmation)
+            pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, result)]
+        return self._speak(await async_message(self.hass, self.language, "nothing_to_add"))
+
+    async def _generate(self, messages: list[ChatMessage], grammar: str) -> str:
+        request = GenerationRequest(
+            messages=messages,
+            grammar=grammar,
+            temperature=float(self.options.get(CONF_TEMPERATURE, DEFAULT_TEMPERATURE)),
+            max_tokens=int(self.options.get(CONF_MAX_TOKENS, DEFAULT_MAX_TOKENS)),
+        )
+        result = await self.runtime.client.generate(self.runtime.llm_settings, request)
+        LOGGER.debug(
+            "Generated %s (prompt %d tokens, %d cached, %.0f ms; %d tokens in %.0f ms)",
+            result.text,
+            result.prompt_tokens,
+            result.cached_prompt_tokens,
+            result.prompt_ms,
+            result.completion_tokens,
+            result.generation_ms,
+        )
+        self.runtime.last_generation = result
+        return result.text
+
+    async def _call_tool(self, call: ToolCall) -> Any:
+        tool_input = llm.ToolInput(tool_name=call.name, tool_args=call.arguments)
+        content = conversation.AssistantContent(agent_id=self.user_input.agent_id, tool_calls=[tool_input])
+        results = [
+            compat.tool_result_data(result)
+            async for result in self.chat_log.async_add_assistant_content(content)
+        ]
+        return results[0] if results else None
+
+    async def _confirmation(self, result: Any) -> str | None:
+        """A fixed sentence for a plain success, so the model is not asked to narrate it.
+
+        This saves a second generation on every command and keeps a small model from
+        misreporting what happened. Anything else (answers, errors) goes back to the model.
+        """
+        data = result.get("data") if isinstance(result, dict) else None
+        if not isinstance(data, dict) or result.get("response_type") != "action_done":
+            return None
+        done = [target.get("name") for target in data.get("success", []) if target.get("name")]
+        if not done or data.get("failed"):
+            return None
+        return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
+
+    def _tool_specs(self, home: HomeContext) -> list[ToolSpec]:
+        api = self.chat_log.llm_api
+        if api is None:
+            return []
+        return [self._tool_spec(tool, api.custom_serializer, home) for tool in api.tools]
+
+    @staticmethod
+    def _tool_spec(tool: llm.Tool, serializer: Any, home: HomeContext) -> ToolSpec:
+        parameters = compat.schema_to_json(tool.parameters, serializer)
+        if isinstance(tool, llm.IntentTool):
+            properties = parameters.get("properties", {})
+            for slot, values_attr in NAME_SLOTS.items():
+                values = getattr(home, values_attr)
+                if slot in properties and properties[slot].get("type") == "string" and values:
+                    properties[slot] = {**properties[slot], "enum": values}
+        return ToolSpec(name=tool.name, description=tool.description or "", parameters=parameters)
+
+    def _instructions(self) -> str:
+        prompt = self.options.get(CONF_PROMPT, DEFAULT_PROMPT)
+        return str(template.Template(prompt, self.hass).async_render(parse_result=False))
+
+    def _history(self) -> list[ChatMessage]:
+        """Earlier turns of this conversation in the model's own format (newest last)."""
+        messages: list[ChatMessage] = []
+        for content in self.chat_log.content[1:-1]:  # skip the system prompt and this request
+            messages.extend(_history_messages(content))
+        limit = int(self.options.get(CONF_MAX_HISTORY, DEFAULT_MAX_HISTORY))
+        return messages[-limit:] if limit > 0 else []
+
+    def _speak(self, text: str) -> conversation.ConversationResult:
+        self.chat_log.async_add_assistant_content_without_tools(
+            conversation.AssistantContent(agent_id=self.user_input.agent_id, content=text)
+        )
+        response = intent.IntentResponse(language=self.language)
+        response.async_set_speech(text)
+        return conversation.ConversationResult(
+            response=response,
+            conversation_id=self.chat_log.conversation_id,
+            continue_conversation=self.chat_log.continue_conversation,
+        )
+
+    async def _fail(self, key: str, **placeholders: str) -> conversation.ConversationResult:
+        text = await async_message(self.hass, self.language, key, **placeholders)
+        result = self._speak(text)
+        result.response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)
+        return result
+
+
+def _history_messages(content: Any) -> list[ChatMessage]:
+    if isinstance(content, conversation.UserContent):
+        return [ChatMessage("user", content.content)]
+    if isinstance(content, conversation.AssistantContent):
+        messages = [call_message(call.tool_name, call.tool_args) for call in content.tool_calls or []]
+        if content.content:
+            messages.append(reply_message(content.content))
+        return messages
+    if isinstance(content, conversation.ToolResultContent):
+        return [tool_result_message(content.tool_name, compat.tool_result_data(content))]
+    return []

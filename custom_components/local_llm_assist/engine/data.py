@@ -1,0 +1,64 @@
+"""Plain data passed between the integration, the prompt builder and the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call: its JSON-schema parameters already carry live enums."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Device:
+    """An exposed entity as the model sees it."""
+
+    name: str
+    domain: str
+    area: str | None = None
+    aliases: tuple[str, ...] = ()
+    state: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    """How to load a GGUF model; equal settings share one loaded model."""
+
+    model_path: str
+    context_size: int = 4096
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    messages: list[ChatMessage]
+    grammar: str | None
+    temperature: float = 0.0
+    max_tokens: int = 256
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """The raw model text plus what it cost."""
+
+    text: str
+    prompt_tokens: int
+    cached_prompt_tokens: int
+    completion_tokens: int
+    prompt_ms: float
+    generation_ms: float
+    stats: dict[str, Any] = field(default_factory=dict)

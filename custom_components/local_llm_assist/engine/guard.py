@@ -1,0 +1,40 @@
+"""Checks on a request before the model sees it.
+
+A request that names a device the user did not expose must change nothing. The grammar keeps
+the model from targeting that device, but a small model may then pick a similar exposed one;
+so when a private device's name is what the request says, the turn is refused up front.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def normalize(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _mentions(text: str, names: set[str]) -> list[tuple[int, int, str]]:
+    spans = []
+    for name in names:
+        needle = normalize(name)
+        if not needle:
+            continue
+        for match in re.finditer(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", text):
+            spans.append((match.start(), match.end(), name))
+    return spans
+
+
+def find_private_mention(request: str, exposed_names: set[str], private_names: set[str]) -> str | None:
+    """The private device name the request refers to, if any.
+
+    Only the longest name at each place counts, so "living room lamp" (exposed) is not
+    mistaken for a private device called "lamp".
+    """
+    text = normalize(request)
+    exposed = _mentions(text, exposed_names)
+    for start, end, name in _mentions(text, private_names - exposed_names):
+        covered = any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in exposed)
+        if not covered:
+            return name
+    return None

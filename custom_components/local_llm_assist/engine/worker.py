@@ -1,0 +1,297 @@
+"""The model worker: a child process that owns the native runtimes, and its async client.
+
+llama.cpp (and later faster-whisper) run in their own interpreter so a native crash, an
+out-of-memory kill or a hung generation takes down the worker, never Home Assistant. The client
+speaks JSON lines over the child's stdin and a private copy of its stdout; anything native code
+prints goes to stderr, which the client keeps a tail of for error messages.
+
+Requests are served one at a time (an asyncio lock is the queue). A request that exceeds its
+timeout kills the worker. After a crash the next request restarts it, waiting with exponential
+backoff when crashes repeat, and reloads the models that were loaded before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
+from .errors import (
+    EngineError,
+    ModelLoadError,
+    WorkerCrashedError,
+    WorkerStoppedError,
+    WorkerTimeoutError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+ENGINE_PARENT = str(Path(__file__).resolve().parent.parent)
+# The child imports this package as top-level `engine` and then drops the integration folder
+# from sys.path, so none of the integration's module names can shadow a library it imports.
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, {parent!r}); import engine.worker as w; "
+    "sys.path.remove({parent!r}); w.serve()"
+)
+STREAM_LIMIT = 64 * 1024 * 1024
+STDERR_TAIL_LINES = 30
+LOAD_TIMEOUT = 300.0
+STOP_GRACE = 5.0
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 30.0
+CRASHES_BEFORE_ALERT = 3
+
+
+# --------------------------------------------------------------------------------------------
+# Child side
+# --------------------------------------------------------------------------------------------
+
+
+def serve() -> None:
+    """Worker main loop: one JSON request per stdin line, one JSON response per line."""
+    # Keep a private handle on the real stdout for responses; point fd 1 at stderr so that
+    # anything native code prints cannot corrupt the protocol stream.
+    responses = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    from .llm import LlamaRuntime
+
+    runtime = LlamaRuntime()
+    for line in sys.stdin:
+        request = json.loads(line)
+        responses.write(json.dumps(_handle(runtime, request)) + "\n")
+        if request["op"] == "shutdown":
+            break
+
+
+def _handle(runtime: Any, request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        result = _dispatch(runtime, request["op"], request.get("args", {}))
+    except EngineError as err:
+        return {"id": request["id"], "error": {"code": err.code, "message": str(err)}}
+    except Exception as err:  # noqa: BLE001 - any failure must become a response, not a dead worker
+        return {"id": request["id"], "error": {"code": "engine_error", "message": repr(err)}}
+    return {"id": request["id"], "result": result}
+
+
+def _dispatch(runtime: Any, op: str, args: dict[str, Any]) -> Any:
+    if op == "ping" or op == "shutdown":
+        return {"pid": os.getpid()}
+    if op == "load_llm":
+        return runtime.load(LlmSettings(**args))
+    if op == "unload_llm":
+        return runtime.unload(LlmSettings(**args))
+    if op == "generate":
+        request = GenerationRequest(
+            messages=[ChatMessage(**message) for message in args["messages"]],
+            grammar=args["grammar"],
+            temperature=args["temperature"],
+            max_tokens=args["max_tokens"],
+        )
+        return asdict(runtime.generate(LlmSettings(**args["model"]), request))
+    raise EngineError(f"unknown operation {op!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Parent side
+# --------------------------------------------------------------------------------------------
+
+
+class WorkerClient:
+    """Async handle on the worker process. Safe to call from the event loop: it never blocks."""
+
+    def __init__(
+        self,
+        *,
+        request_timeout: float = 60.0,
+        on_health_change: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.request_timeout = request_timeout
+        self._on_health_change = on_health_change
+        self._process: asyncio.subprocess.Process | None = None
+        self._stderr_task: asyncio.Task[None] | None = None
+        self._stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        self._lock = asyncio.Lock()
+        self._next_id = 0
+        self._loaded: list[LlmSettings] = []
+        self._consecutive_failures = 0
+        self._last_failure = 0.0
+        self._stopped = False
+        self._spawn_count = 0
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process and self._process.returncode is None else None
+
+    @property
+    def restarts(self) -> int:
+        return max(0, self._spawn_count - 1)
+
+    @property
+    def consecutive_failures(self) -> int:
+        return self._consecutive_failures
+
+    async def load_llm(self, settings: LlmSettings) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request("load_llm", asdict(settings), LOAD_TIMEOUT)
+        if settings not in self._loaded:
+            self._loaded.append(settings)
+        return result
+
+    async def generate(self, model: LlmSettings, request: GenerationRequest) -> GenerationResult:
+        args = {
+            "model": asdict(model),
+            "messages": [asdict(message) for message in request.messages],
+            "grammar": request.grammar,
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+        }
+        return GenerationResult(**await self._request("generate", args, self.request_timeout))
+
+    async def ping(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request("ping", {}, self.request_timeout)
+        return result
+
+    async def stop(self) -> None:
+        """Stop the worker and wait for it to exit (killing it if it does not)."""
+        self._stopped = True
+        async with self._lock:
+            await self._terminate(graceful=True)
+
+    # -- internals ------------------------------------------------------------------------
+
+    async def _request(self, op: str, args: dict[str, Any], limit: float) -> Any:
+        async with self._lock:
+            if self._stopped:
+                raise WorkerStoppedError("the worker is stopped")
+            await self._ensure_running()
+            try:
+                async with asyncio.timeout(limit):
+                    response = await self._roundtrip(op, args)
+            except TimeoutError:
+                await self._terminate(graceful=False)
+                self._record_failure()
+                raise WorkerTimeoutError(f"{op} took longer than {limit:.1f} s; worker restarted") from None
+            except WorkerCrashedError:
+                await self._terminate(graceful=False)
+                self._record_failure()
+                raise
+            self._record_success()
+        if "error" in response:
+            raise _error_from_response(response["error"])
+        return response["result"]
+
+    async def _roundtrip(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        self._next_id += 1
+        request_id = self._next_id
+        try:
+            process.stdin.write((json.dumps({"id": request_id, "op": op, "args": args}) + "\n").encode())
+            await process.stdin.drain()
+            line = await process.stdout.readline()
+        except (BrokenPipeError, ConnectionResetError):
+            line = b""
+        if not line:
+            await process.wait()
+            raise WorkerCrashedError(self._crash_message(process.returncode))
+        response: dict[str, Any] = json.loads(line)
+        if response.get("id") != request_id:
+            raise WorkerCrashedError(f"protocol error: answer to {response.get('id')}, expected {request_id}")
+        return response
+
+    async def _ensure_running(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            return
+        if self._consecutive_failures > 1:
+            delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (self._consecutive_failures - 2))
+            remaining = self._last_failure + delay - time.monotonic()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await self._spawn()
+        for settings in self._loaded:
+            try:
+                async with asyncio.timeout(LOAD_TIMEOUT):
+                    response = await self._roundtrip("load_llm", asdict(settings))
+            except (TimeoutError, WorkerCrashedError) as err:
+                await self._terminate(graceful=False)
+                self._record_failure()
+                raise WorkerCrashedError(f"reloading {settings.model_path} failed: {err}") from err
+            if "error" in response:
+                raise _error_from_response(response["error"])
+
+    async def _spawn(self) -> None:
+        self._spawn_count += 1
+        self._stderr_tail.clear()
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _BOOTSTRAP.format(parent=ENGINE_PARENT),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            limit=STREAM_LIMIT,
+            start_new_session=True,  # a Ctrl-C meant for Home Assistant is not sent to the worker
+        )
+        self._stderr_task = asyncio.create_task(self._collect_stderr(self._process))
+
+    async def _collect_stderr(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        while line := await process.stderr.readline():
+            text = line.decode(errors="replace").rstrip()
+            self._stderr_tail.append(text)
+            _LOGGER.debug("worker %s: %s", process.pid, text)
+
+    async def _terminate(self, *, graceful: bool) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.returncode is None:
+            if graceful and process.stdin is not None:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    process.stdin.write(b'{"id": 0, "op": "shutdown"}\n')
+                    process.stdin.close()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(STOP_GRACE):
+                        await process.wait()
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGKILL)
+                await process.wait()
+        if self._stderr_task is not None:
+            await self._stderr_task
+            self._stderr_task = None
+        if process.stdin is not None:
+            process.stdin.close()
+
+    def _crash_message(self, returncode: int | None) -> str:
+        tail = " | ".join(list(self._stderr_tail)[-3:])
+        return f"the model worker exited (code {returncode})" + (f": {tail}" if tail else "")
+
+    def _record_failure(self) -> None:
+        self._consecutive_failures += 1
+        self._last_failure = time.monotonic()
+        if self._consecutive_failures == CRASHES_BEFORE_ALERT and self._on_health_change:
+            self._on_health_change(False)
+
+    def _record_success(self) -> None:
+        if self._consecutive_failures >= CRASHES_BEFORE_ALERT and self._on_health_change:
+            self._on_health_change(True)
+        self._consecutive_failures = 0
+
+
+def _error_from_response(error: dict[str, str]) -> EngineError:
+    if error["code"].startswith("model_"):
+        return ModelLoadError(error["code"], error["message"])
+    failure = EngineError(error["message"])
+    failure.code = error["code"]
+    return failure

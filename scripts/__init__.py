@@ -1,0 +1,1 @@
+"""Developer tools: set-up, demo, benchmarks (run as `python -m scripts.<name>`)."""
