@@ -1,4 +1,6 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures: a real Home Assistant, the fixture home, our agent on a real model."""
+
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -7,8 +9,29 @@ import pytest
 # imports `custom_components` itself with the test plugin's config dir first on
 # sys.path, finds that dir's regular package, and neither of ours is visible.
 import custom_components  # noqa: F401
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .helpers import async_setup_agent, async_setup_home
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load integrations from custom_components in every test."""
+
+
+@pytest.fixture
+async def home(hass: HomeAssistant) -> HomeAssistant:
+    """Home Assistant with the test home (tests/homes/basic.yaml) set up."""
+    await async_setup_home(hass)
+    return hass
+
+
+@pytest.fixture
+async def agent(home: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
+    """Our agent on the default model, loaded in its worker."""
+    entry = await async_setup_agent(home)
+    yield entry
+    if entry.state is ConfigEntryState.LOADED:
+        await home.config_entries.async_unload(entry.entry_id)

@@ -127,18 +127,14 @@ class LocalLlmOptionsFlow(OptionsFlow):
 
 
 def _number(minimum: float, maximum: float, step: float = 1) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX)
-    )
+    return NumberSelector(NumberSelectorConfig(min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX))
 
 
 def _options_schema(hass: HomeAssistant) -> vol.Schema:
     apis = [SelectOptionDict(value=api.id, label=api.name) for api in llm.async_get_apis(hass)]
     return vol.Schema(
         {
-            vol.Optional(CONF_LLM_HASS_API): SelectSelector(
-                SelectSelectorConfig(options=apis, multiple=True)
-            ),
+            vol.Optional(CONF_LLM_HASS_API): SelectSelector(SelectSelectorConfig(options=apis, multiple=True)),
             vol.Optional(CONF_PROMPT): TemplateSelector(),
             vol.Optional(CONF_TEMPERATURE): _number(0, 2, 0.05),
             vol.Optional(CONF_MAX_TOKENS): _number(16, 2048),

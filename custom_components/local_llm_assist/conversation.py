@@ -38,8 +38,9 @@ from .const import (
 from .engine.data import ChatMessage, GenerationRequest, ToolSpec
 from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.grammar import build_grammar
-from .engine.guard import find_private_mention
+from .engine.guard import find_private_mention, target_is_mentioned
 from .engine.prompt import (
+    build_examples,
     build_messages,
     build_system_prompt,
     call_message,
@@ -47,12 +48,10 @@ from .engine.prompt import (
     tool_result_message,
 )
 from .engine.toolcall import Reply, ToolCall, parse_model_output
+from .engine.verbs import build_model_tools, short_name
 from .home_context import HomeContext, async_get_home_context
 from .messages import async_message
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
-
-# Intent slots Home Assistant resolves against names; the grammar restricts them to live values.
-NAME_SLOTS = {"name": "entity_names", "area": "area_names", "floor": "floor_names"}
 
 
 async def async_setup_entry(
@@ -136,7 +135,7 @@ class _Turn:
         except conversation.ConverseError as err:
             return err.as_conversation_result()
         home = async_get_home_context(self.hass)
-        if private := find_private_mention(text, set(home.entity_names), home.private_names):
+        if private := find_private_mention(text, home.exposed_names, home.private_names):
             return await self._fail("device_not_exposed", name=private)
         try:
             return await self._tool_loop(text, home)
@@ -145,17 +144,19 @@ class _Turn:
             return await self._fail(err.code)
 
     async def _tool_loop(self, text: str, home: HomeContext) -> conversation.ConversationResult:
-        tools = self._tool_specs(home)
-        grammar = build_grammar(tools)
-        system_prompt = build_system_prompt(self._instructions(), tools, home.devices)
+        devices = home.names.devices
+        tools = build_model_tools(self._tool_specs(), home.names)
+        grammar = build_grammar(tools.specs)
+        system_prompt = build_system_prompt(self._instructions(), tools.specs, devices)
+        examples = build_examples(tools.specs, devices)
         history = self._history()
         pending: list[ChatMessage] = []
         executed: list[ToolCall] = []
         for _ in range(int(self.options.get(CONF_MAX_TOOL_ITERATIONS, DEFAULT_MAX_TOOL_ITERATIONS))):
-            messages = build_messages(system_prompt, history, text, home.devices, pending)
+            messages = build_messages(system_prompt, examples, history, text, devices, pending)
             output = await self._generate(messages, grammar)
             try:
-                parsed = parse_model_output(output, tools)
+                parsed = parse_model_output(output, tools.specs)
             except InvalidModelOutputError as err:
                 LOGGER.debug("Invalid model output: %s", err)
                 return await self._fail("invalid_model_output")
@@ -164,11 +165,25 @@ class _Turn:
             if parsed in executed:
                 break  # the model repeats itself: what was done is the answer
             executed.append(parsed)
-            result = await self._call_tool(parsed)
+            if not self._target_was_mentioned(parsed, text, history, home):
+                return await self._fail("device_not_found")
+            result = await self._call_tool(tools.to_real_call(parsed))
             if confirmation := await self._confirmation(result):
                 return self._speak(confirmation)
             pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, result)]
         return self._speak(await async_message(self.hass, self.language, "nothing_to_add"))
+
+    @staticmethod
+    def _target_was_mentioned(call: ToolCall, text: str, history: list[ChatMessage], home: HomeContext) -> bool:
+        """Refuse a call on a device or area nobody spoke of (see engine.guard)."""
+        said = " ".join([text, *(message.content for message in history)])
+        if isinstance(name := call.arguments.get("name"), str):
+            device = home.names.device_named(name)
+            words = " ".join((name, *device.aliases, device.area or "")) if device else name
+            return target_is_mentioned(said, words)
+        if isinstance(area := call.arguments.get("area"), str):
+            return target_is_mentioned(said, area)
+        return True
 
     async def _generate(self, messages: list[ChatMessage], grammar: str) -> str:
         request = GenerationRequest(
@@ -194,8 +209,7 @@ class _Turn:
         tool_input = llm.ToolInput(tool_name=call.name, tool_args=call.arguments)
         content = conversation.AssistantContent(agent_id=self.user_input.agent_id, tool_calls=[tool_input])
         results = [
-            compat.tool_result_data(result)
-            async for result in self.chat_log.async_add_assistant_content(content)
+            compat.tool_result_data(result) async for result in self.chat_log.async_add_assistant_content(content)
         ]
         return results[0] if results else None
 
@@ -213,22 +227,26 @@ class _Turn:
             return None
         return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
 
-    def _tool_specs(self, home: HomeContext) -> list[ToolSpec]:
+    def _tool_specs(self) -> list[ToolSpec]:
+        """The chat log's tools; intents are marked with the device types they act on."""
         api = self.chat_log.llm_api
         if api is None:
             return []
-        return [self._tool_spec(tool, api.custom_serializer, home) for tool in api.tools]
-
-    @staticmethod
-    def _tool_spec(tool: llm.Tool, serializer: Any, home: HomeContext) -> ToolSpec:
-        parameters = compat.schema_to_json(tool.parameters, serializer)
-        if isinstance(tool, llm.IntentTool):
-            properties = parameters.get("properties", {})
-            for slot, values_attr in NAME_SLOTS.items():
-                values = getattr(home, values_attr)
-                if slot in properties and properties[slot].get("type") == "string" and values:
-                    properties[slot] = {**properties[slot], "enum": values}
-        return ToolSpec(name=tool.name, description=tool.description or "", parameters=parameters)
+        platforms = {handler.intent_type: handler.platforms for handler in intent.async_get(self.hass)}
+        specs = []
+        for tool in api.tools:
+            is_intent = isinstance(tool, llm.IntentTool)
+            domains = platforms.get(short_name(tool.name)) if is_intent else None
+            specs.append(
+                ToolSpec(
+                    name=tool.name,
+                    description=tool.description or "",
+                    parameters=compat.schema_to_json(tool.parameters, api.custom_serializer),
+                    targets_devices=is_intent,
+                    target_domains=tuple(sorted(domains)) if domains else None,
+                )
+            )
+        return specs
 
     def _instructions(self) -> str:
         prompt = self.options.get(CONF_PROMPT, DEFAULT_PROMPT)

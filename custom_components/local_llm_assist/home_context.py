@@ -17,6 +17,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
 
 from .engine.data import Device
+from .engine.verbs import HomeNames
 
 ASSISTANT = "conversation"
 # Domains whose entities are represented by tools of their own, not devices to act on.
@@ -25,11 +26,12 @@ NON_DEVICE_DOMAINS = {"script", "calendar"}
 
 @dataclass(frozen=True)
 class HomeContext:
-    devices: list[Device]
-    entity_names: list[str]
-    area_names: list[str]
-    floor_names: list[str]
-    private_names: set[str]
+    names: HomeNames
+    private_names: set[str]  # names of entities that are not exposed
+
+    @property
+    def exposed_names(self) -> set[str]:
+        return {name for device in self.names.devices for name in (device.name, *device.aliases)}
 
 
 def async_get_home_context(hass: HomeAssistant) -> HomeContext:
@@ -54,17 +56,14 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
                 state=describe_state(state),
             )
         )
-    names = sorted({name for device in devices for name in (device.name, *device.aliases)})
     area_names = sorted({name for area in areas.async_list_areas() for name in (area.name, *area.aliases)})
     floor_names = sorted(
         {name for floor in fr.async_get(hass).async_list_floors() for name in (floor.name, *floor.aliases)}
     )
-    return HomeContext(devices, names, area_names, floor_names, private_names)
+    return HomeContext(HomeNames(devices, area_names, floor_names), private_names)
 
 
-def _entity_area(
-    hass: HomeAssistant, entry: er.RegistryEntry | None, areas: ar.AreaRegistry
-) -> ar.AreaEntry | None:
+def _entity_area(hass: HomeAssistant, entry: er.RegistryEntry | None, areas: ar.AreaRegistry) -> ar.AreaEntry | None:
     if entry is None:
         return None
     if entry.area_id:

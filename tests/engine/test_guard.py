@@ -16,3 +16,13 @@ def test_longer_exposed_name_wins_over_private_substring() -> None:
 def test_unrelated_request_is_not_flagged() -> None:
     assert find_private_mention("what's the weather like", EXPOSED, PRIVATE) is None
     assert find_private_mention("turn on the lampshade", EXPOSED, PRIVATE) is None
+
+
+def test_call_target_must_be_mentioned() -> None:
+    from custom_components.local_llm_assist.engine.guard import target_is_mentioned
+
+    assert target_is_mentioned("turn on the reading lamp", "Living Room Lamp reading lamp Living Room")
+    assert target_is_mentioned("switch off the kitchen lights", "Kitchen Light Kitchen")
+    assert target_is_mentioned("turn on the kichen light", "Kitchen Light")
+    assert not target_is_mentioned("turn on the garden sprinkler", "Living Room Speaker Living Room")
+    assert not target_is_mentioned("what's the capital of France", "Front Window Living Room")

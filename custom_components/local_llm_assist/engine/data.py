@@ -10,11 +10,18 @@ Role = Literal["system", "user", "assistant"]
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """A tool the model may call: its JSON-schema parameters already carry live enums."""
+    """A tool the model may call, with its JSON-schema parameters.
+
+    `targets_devices` marks Home Assistant intents whose name/area/floor/domain slots are
+    resolved against the home; their slots get the live names as enums, limited to
+    `target_domains` (None: any device type).
+    """
 
     name: str
     description: str
     parameters: dict[str, Any]
+    targets_devices: bool = False
+    target_domains: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -74,10 +74,7 @@ def _value_rule(book: _RuleBook, schema: dict[str, Any], name: str) -> str:
         return "free-string" if kind == "string" else kind
     for combinator in ("anyOf", "oneOf"):
         if combinator in schema:
-            options = [
-                _value_rule(book, option, f"{name}-{index}")
-                for index, option in enumerate(schema[combinator])
-            ]
+            options = [_value_rule(book, option, f"{name}-{index}") for index, option in enumerate(schema[combinator])]
             return book.add(name, " | ".join(options))
     return "any-value"
 

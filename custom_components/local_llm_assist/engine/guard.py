@@ -8,6 +8,7 @@ so when a private device's name is what the request says, the turn is refused up
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 
 def normalize(text: str) -> str:
@@ -38,3 +39,29 @@ def find_private_mention(request: str, exposed_names: set[str], private_names: s
         if not covered:
             return name
     return None
+
+
+# Words that say nothing about which device is meant.
+_FILLER = {"the", "a", "an", "my", "to", "in", "on", "off", "of", "and", "please", "turn", "switch", "set", "it"}
+
+
+def _tokens(text: str) -> set[str]:
+    return set(normalize(text).split()) - _FILLER
+
+
+def _similar(word: str, others: set[str]) -> bool:
+    return any(
+        word == other or (min(len(word), len(other)) >= 4 and SequenceMatcher(None, word, other).ratio() >= 0.8)
+        for other in others
+    )
+
+
+def target_is_mentioned(conversation_text: str, target_words: str) -> bool:
+    """Whether the conversation says anything that points at the chosen target.
+
+    A small model that cannot find the device the user asked for tends to pick some other
+    exposed one ("garden sprinkler" → the speaker). A call whose target shares no word (or
+    near-spelling) with what was said is refused instead of executed.
+    """
+    said = _tokens(conversation_text)
+    return any(_similar(word, said) for word in _tokens(target_words))

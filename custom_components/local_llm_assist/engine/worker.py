@@ -41,8 +41,7 @@ ENGINE_PARENT = str(Path(__file__).resolve().parent.parent)
 # The child imports this package as top-level `engine` and then drops the integration folder
 # from sys.path, so none of the integration's module names can shadow a library it imports.
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, {parent!r}); import engine.worker as w; "
-    "sys.path.remove({parent!r}); w.serve()"
+    "import sys; sys.path.insert(0, {parent!r}); import engine.worker as w; sys.path.remove({parent!r}); w.serve()"
 )
 STREAM_LIMIT = 64 * 1024 * 1024
 STDERR_TAIL_LINES = 30

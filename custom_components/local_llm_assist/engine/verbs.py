@@ -1,0 +1,126 @@
+"""The tools as the model sees them: live names as enums, and verb tools for locks and covers.
+
+Each device-targeting tool only accepts names of devices it can act on (HassLightSet only
+lights), so a call cannot land on the wrong kind of device.
+
+Home Assistant locks a lock with HassTurnOn and unlocks it with HassTurnOff; small models map
+"lock" to "off" (MODELS.md's probe shows it). So the model is offered tools named after the verb
+the user says ("Lock", "Unlock", "Open", "Close"), each limited to devices of its type, and the
+generic on/off tools no longer accept those devices. A verb call is rewritten into the real Home
+Assistant call with the device type pinned, so "Lock" can never reach a light.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from .data import Device, ToolSpec
+from .toolcall import ToolCall
+
+
+@dataclass(frozen=True)
+class VerbTool:
+    name: str
+    target: str  # the Home Assistant tool's short name
+    domain: str
+    description: str
+
+
+VERB_TOOLS = (
+    VerbTool("Lock", "HassTurnOn", "lock", "Locks a lock."),
+    VerbTool("Unlock", "HassTurnOff", "lock", "Unlocks a lock."),
+    VerbTool("Open", "HassTurnOn", "cover", "Opens a cover: a garage door, blinds, curtains, a gate."),
+    VerbTool("Close", "HassTurnOff", "cover", "Closes a cover: a garage door, blinds, curtains, a gate."),
+)
+
+
+# Devices that only report: no tool acts on them, though questions about them are answered.
+READ_ONLY_DOMAINS = {"sensor", "binary_sensor", "weather", "event", "image", "camera"}
+
+
+def short_name(tool_name: str) -> str:
+    """Newer Home Assistant prefixes tool names with their API ("api__HassTurnOn")."""
+    return tool_name.rsplit("__", 1)[-1]
+
+
+@dataclass(frozen=True)
+class HomeNames:
+    """What the home offers to target: devices, and the names of areas and floors."""
+
+    devices: list[Device]
+    areas: list[str]
+    floors: list[str]
+
+    def device_names(self, domains: set[str]) -> list[str]:
+        return sorted({name for d in self.devices if d.domain in domains for name in (d.name, *d.aliases)})
+
+    def device_named(self, name: str) -> Device | None:
+        return next((d for d in self.devices if name == d.name or name in d.aliases), None)
+
+    @property
+    def domains(self) -> set[str]:
+        return {device.domain for device in self.devices} - READ_ONLY_DOMAINS
+
+
+@dataclass(frozen=True)
+class ModelTools:
+    """The model-facing tools, and how to turn the model's calls back into real ones."""
+
+    specs: list[ToolSpec]
+    verbs: dict[str, tuple[str, str]]  # verb tool name → (real tool name, pinned domain)
+
+    def to_real_call(self, call: ToolCall) -> ToolCall:
+        if call.name not in self.verbs:
+            return call
+        real_name, domain = self.verbs[call.name]
+        return ToolCall(real_name, {**call.arguments, "domain": [domain]})
+
+
+def build_model_tools(tools: list[ToolSpec], home: HomeNames) -> ModelTools:
+    by_short = {short_name(tool.name): tool for tool in tools}
+    taken = {tool.name for tool in tools}
+    verbs = {
+        verb.name: (by_short[verb.target].name, verb.domain)
+        for verb in VERB_TOOLS
+        if verb.target in by_short and verb.domain in home.domains and verb.name not in taken
+    }
+    verb_targets = {real for real, _ in verbs.values()}
+    verb_domains = {domain for _, domain in verbs.values()}
+    specs = [_verb_spec(verb, home) for verb in VERB_TOOLS if verb.name in verbs]
+    for tool in tools:
+        if not tool.targets_devices:
+            specs.append(tool)
+            continue
+        domains = home.domains if tool.target_domains is None else home.domains & set(tool.target_domains)
+        if tool.name in verb_targets:
+            domains -= verb_domains
+        if domains:
+            specs.append(_with_live_names(tool, home, domains))
+    return ModelTools(specs=specs, verbs=verbs)
+
+
+def _verb_spec(verb: VerbTool, home: HomeNames) -> ToolSpec:
+    name = {"type": "string", "enum": home.device_names({verb.domain})}
+    return ToolSpec(verb.name, verb.description, {"type": "object", "properties": {"name": name}, "required": ["name"]})
+
+
+def _with_live_names(tool: ToolSpec, home: HomeNames, domains: set[str]) -> ToolSpec:
+    """The tool with its name/area/floor/domain slots limited to what exists for it."""
+    parameters = copy.deepcopy(tool.parameters)
+    properties: dict[str, Any] = parameters.get("properties", {})
+    live: dict[str, list[str]] = {
+        "name": home.device_names(domains),
+        "area": home.areas,
+        "floor": home.floors,
+    }
+    for slot, values in live.items():
+        if properties.get(slot, {}).get("type") == "string":
+            if values:
+                properties[slot] = {**properties[slot], "enum": values}
+            else:
+                del properties[slot]
+    if properties.get("domain", {}).get("type") == "array":
+        properties["domain"] = {"type": "array", "items": {"type": "string", "enum": sorted(domains)}}
+    return ToolSpec(tool.name, tool.description, parameters, tool.targets_devices, tool.target_domains)

@@ -1,0 +1,66 @@
+"""Helpers for tests that talk to the agent in a real Home Assistant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from homeassistant.components import conversation
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Context, HomeAssistant, State
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.local_llm_assist.config_flow import default_options
+from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN
+
+from .models import DEFAULT_LLM
+
+HOMES = Path(__file__).resolve().parent / "homes"
+AGENT_ID = "conversation.local_llm_assist"
+
+
+async def async_setup_home(hass: HomeAssistant, home: str = "basic") -> None:
+    for component in ("homeassistant", "conversation", "intent"):
+        assert await async_setup_component(hass, component, {})
+    description = load_yaml_dict(HOMES / f"{home}.yaml")
+    assert await async_setup_component(hass, "fixture_home", {"fixture_home": description})
+    await hass.async_block_till_done()
+
+
+async def async_setup_agent(hass: HomeAssistant, model_path: Path = DEFAULT_LLM, **options: Any) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Local LLM Assist",
+        data={CONF_MODEL_PATH: str(model_path)},
+        options={**default_options(), **options},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+async def ask(hass: HomeAssistant, text: str, conversation_id: str | None = None) -> conversation.ConversationResult:
+    """Send text through Home Assistant's conversation API to our agent."""
+    return await conversation.async_converse(hass, text, conversation_id, Context(), language="en", agent_id=AGENT_ID)
+
+
+def snapshot(hass: HomeAssistant) -> dict[str, State]:
+    return {state.entity_id: state for state in hass.states.async_all() if state.domain != "conversation"}
+
+
+def changed_entities(before: dict[str, State], after: dict[str, State]) -> set[str]:
+    """Entities whose state or attributes differ (timestamps aside)."""
+    return {
+        entity_id
+        for entity_id, state in after.items()
+        if entity_id not in before
+        or (state.state, dict(state.attributes)) != (before[entity_id].state, dict(before[entity_id].attributes))
+    }
+
+
+def speech(result: conversation.ConversationResult) -> str:
+    return str(result.response.speech["plain"]["speech"])

@@ -1,0 +1,102 @@
+"""Spoken-style requests through Home Assistant's conversation API, answered by the real model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant, State
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .helpers import ask, changed_entities, snapshot, speech
+
+Check = Callable[[State], bool]
+
+
+def is_state(value: str) -> Check:
+    return lambda state: state.state == value
+
+
+def has_attribute(name: str, expected: Any) -> Check:
+    return lambda state: state.attributes.get(name) == expected
+
+
+def brightness_near(percent: int) -> Check:
+    return lambda state: state.state == "on" and abs(state.attributes["brightness"] - percent * 255 / 100) <= 3
+
+
+# (request, entity that must change, check on its new state, words the reply must contain)
+ACTIONS: list[tuple[str, str, Check, str]] = [
+    ("turn on the kitchen light", "light.kitchen_light", is_state("on"), "kitchen light"),
+    ("switch off the living room ceiling", "light.living_room_ceiling", is_state("off"), "ceiling"),
+    ("turn on the reading lamp", "light.living_room_lamp", is_state("on"), "lamp"),
+    ("set the bedroom light to 30 percent", "light.bedroom_light", brightness_near(30), "bedroom light"),
+    ("make the living room lamp red", "light.living_room_lamp", has_attribute("rgb_color", (255, 0, 0)), "lamp"),
+    ("set the thermostat to 22 degrees", "climate.thermostat", has_attribute("temperature", 22), "thermostat"),
+    ("unlock the front door", "lock.front_door", is_state("unlocked"), "front door"),
+    ("open the garage door", "cover.garage_door", is_state("open"), "garage door"),
+    ("close the bedroom blinds", "cover.bedroom_blinds", is_state("closed"), "blinds"),
+    ("turn on the coffee maker", "switch.coffee_maker", is_state("on"), "coffee maker"),
+    ("turn on the bedroom fan", "fan.bedroom_fan", is_state("on"), "fan"),
+]
+
+
+@pytest.mark.parametrize(("request_text", "entity_id", "check", "reply_words"), ACTIONS)
+async def test_request_changes_exactly_the_right_entity(
+    home: HomeAssistant, agent: MockConfigEntry, request_text: str, entity_id: str, check: Check, reply_words: str
+) -> None:
+    before = snapshot(home)
+    result = await ask(home, request_text)
+    assert check(home.states.get(entity_id)), (request_text, home.states.get(entity_id), speech(result))
+    assert changed_entities(before, snapshot(home)) == {entity_id}
+    assert reply_words in speech(result).lower()
+
+
+async def test_lock_is_locked_not_turned_off(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    await home.services.async_call("lock", "unlock", {"entity_id": "lock.front_door"}, blocking=True)
+    before = snapshot(home)
+    result = await ask(home, "lock the front door")
+    assert home.states.get("lock.front_door").state == "locked", speech(result)
+    assert changed_entities(before, snapshot(home)) == {"lock.front_door"}
+
+
+async def test_area_request_turns_off_every_light_there(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    await home.services.async_call("light", "turn_on", {"entity_id": "light.living_room_lamp"}, blocking=True)
+    before = snapshot(home)
+    result = await ask(home, "turn off the lights in the living room")
+    assert home.states.get("light.living_room_lamp").state == "off", speech(result)
+    assert home.states.get("light.living_room_ceiling").state == "off", speech(result)
+    assert changed_entities(before, snapshot(home)) == {"light.living_room_lamp", "light.living_room_ceiling"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected_words"),
+    [
+        ("is the bedroom light on?", ["on"]),
+        ("is the garage door open?", ["closed"]),
+        ("what is the outdoor temperature?", ["12.5"]),
+    ],
+)
+async def test_state_question_is_answered_from_the_real_state(
+    home: HomeAssistant, agent: MockConfigEntry, question: str, expected_words: list[str]
+) -> None:
+    before = snapshot(home)
+    result = await ask(home, question)
+    reply = speech(result).lower()
+    assert all(word in reply for word in expected_words), reply
+    assert changed_entities(before, snapshot(home)) == set()
+
+
+async def test_general_question_is_answered_in_words(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    before = snapshot(home)
+    result = await ask(home, "what is the capital of France?")
+    assert "paris" in speech(result).lower()
+    assert changed_entities(before, snapshot(home)) == set()
+
+
+async def test_follow_up_uses_the_conversation_history(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    first = await ask(home, "turn on the office light")
+    assert home.states.get("light.office_light").state == "on", speech(first)
+    await ask(home, "now turn it off again", conversation_id=first.conversation_id)
+    assert home.states.get("light.office_light").state == "off"
