@@ -3,15 +3,15 @@
 from collections.abc import AsyncIterator
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 # Import the namespace package now, while sys.path holds only the repo root and
 # tests/testing_config (pyproject's pythonpath). Otherwise Home Assistant's loader
 # imports `custom_components` itself with the test plugin's config dir first on
 # sys.path, finds that dir's regular package, and neither of ours is visible.
 import custom_components  # noqa: F401
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .helpers import async_setup_agent, async_setup_home
 
@@ -30,8 +30,8 @@ async def home(hass: HomeAssistant) -> HomeAssistant:
 
 @pytest.fixture
 async def agent(home: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
-    """Our agent on the default model, loaded in its worker."""
-    entry = await async_setup_agent(home)
+    """Our agent on the default model, every request answered by the model (no local matcher)."""
+    entry = await async_setup_agent(home, prefer_local_intents=False)
     yield entry
     if entry.state is ConfigEntryState.LOADED:
         await home.config_entries.async_unload(entry.entry_id)

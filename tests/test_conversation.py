@@ -9,7 +9,7 @@ import pytest
 from homeassistant.core import HomeAssistant, State
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .helpers import ask, changed_entities, snapshot, speech
+from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
 
 Check = Callable[[State], bool]
 
@@ -64,7 +64,7 @@ async def test_lock_is_locked_not_turned_off(home: HomeAssistant, agent: MockCon
 async def test_area_request_turns_off_every_light_there(home: HomeAssistant, agent: MockConfigEntry) -> None:
     await home.services.async_call("light", "turn_on", {"entity_id": "light.living_room_lamp"}, blocking=True)
     before = snapshot(home)
-    result = await ask(home, "turn off the lights in the living room")
+    result = await ask(home, "turn off all the lights in the living room")
     assert home.states.get("light.living_room_lamp").state == "off", speech(result)
     assert home.states.get("light.living_room_ceiling").state == "off", speech(result)
     assert changed_entities(before, snapshot(home)) == {"light.living_room_lamp", "light.living_room_ceiling"}
@@ -100,3 +100,13 @@ async def test_follow_up_uses_the_conversation_history(home: HomeAssistant, agen
     assert home.states.get("light.office_light").state == "on", speech(first)
     await ask(home, "now turn it off again", conversation_id=first.conversation_id)
     assert home.states.get("light.office_light").state == "off"
+
+
+async def test_canonical_command_is_handled_locally_without_the_model(home: HomeAssistant) -> None:
+    entry = await async_setup_agent(home, prefer_local_intents=True)
+    result = await ask(home, "turn off the lights in the living room")
+    assert home.states.get("light.living_room_ceiling").state == "off", speech(result)
+    assert entry.runtime_data.last_generation is None  # the model was never asked
+    await ask(home, "what is the capital of France?")
+    assert entry.runtime_data.last_generation is not None  # not a command it knows: the model answers
+    await home.config_entries.async_unload(entry.entry_id)

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.components import conversation
-from homeassistant.helpers import llm
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent, llm
 
 from .const import DOMAIN
 
@@ -54,6 +55,17 @@ async def async_provide_llm_data(
         )
     else:
         await chat_log.async_update_llm_data(DOMAIN, user_input, api, prompt)  # type: ignore[arg-type]
+
+
+async def async_handle_locally(
+    hass: HomeAssistant, user_input: conversation.ConversationInput
+) -> intent.IntentResponse | None:
+    """Home Assistant's own sentence matcher, if this version offers it to integrations."""
+    handle_intents = getattr(conversation, "async_handle_intents", None)
+    if handle_intents is None:
+        return None
+    response: intent.IntentResponse | None = await handle_intents(hass, user_input)
+    return response
 
 
 def tool_result_data(content: conversation.ToolResultContent) -> Any:

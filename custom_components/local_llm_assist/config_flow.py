@@ -11,6 +11,7 @@ from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import llm
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -27,6 +28,7 @@ from .const import (
     CONF_MAX_TOKENS,
     CONF_MAX_TOOL_ITERATIONS,
     CONF_MODEL_PATH,
+    CONF_PREFER_LOCAL,
     CONF_PROMPT,
     CONF_REQUEST_TIMEOUT,
     CONF_TEMPERATURE,
@@ -35,6 +37,7 @@ from .const import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_MAX_TOOL_ITERATIONS,
     DEFAULT_NAME,
+    DEFAULT_PREFER_LOCAL,
     DEFAULT_PROMPT,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TEMPERATURE,
@@ -51,6 +54,7 @@ MODEL_SCHEMA = vol.Schema({vol.Required(CONF_MODEL_PATH): TextSelector()})
 def default_options() -> dict[str, Any]:
     return {
         CONF_LLM_HASS_API: [llm.LLM_API_ASSIST],
+        CONF_PREFER_LOCAL: DEFAULT_PREFER_LOCAL,
         CONF_PROMPT: DEFAULT_PROMPT,
         CONF_TEMPERATURE: DEFAULT_TEMPERATURE,
         CONF_MAX_TOKENS: DEFAULT_MAX_TOKENS,
@@ -135,6 +139,7 @@ def _options_schema(hass: HomeAssistant) -> vol.Schema:
     return vol.Schema(
         {
             vol.Optional(CONF_LLM_HASS_API): SelectSelector(SelectSelectorConfig(options=apis, multiple=True)),
+            vol.Optional(CONF_PREFER_LOCAL): BooleanSelector(),
             vol.Optional(CONF_PROMPT): TemplateSelector(),
             vol.Optional(CONF_TEMPERATURE): _number(0, 2, 0.05),
             vol.Optional(CONF_MAX_TOKENS): _number(16, 2048),

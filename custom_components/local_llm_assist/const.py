@@ -16,6 +16,7 @@ CONF_MAX_TOKENS: Final = "max_tokens"
 CONF_MAX_TOOL_ITERATIONS: Final = "max_tool_iterations"
 CONF_REQUEST_TIMEOUT: Final = "request_timeout"
 CONF_MAX_HISTORY: Final = "max_history_messages"
+CONF_PREFER_LOCAL: Final = "prefer_local_intents"
 
 DEFAULT_NAME: Final = "Local LLM Assist"
 DEFAULT_CONTEXT_SIZE: Final = 4096
@@ -25,6 +26,7 @@ DEFAULT_MAX_TOKENS: Final = 128
 DEFAULT_MAX_TOOL_ITERATIONS: Final = 3
 DEFAULT_REQUEST_TIMEOUT: Final = 60.0
 DEFAULT_MAX_HISTORY: Final = 8
+DEFAULT_PREFER_LOCAL: Final = True
 
 # Longer requests are refused before they reach the model: a spoken command is never this
 # long, and a huge input would only fill the context window.

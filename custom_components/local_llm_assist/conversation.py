@@ -24,11 +24,13 @@ from .const import (
     CONF_MAX_HISTORY,
     CONF_MAX_TOKENS,
     CONF_MAX_TOOL_ITERATIONS,
+    CONF_PREFER_LOCAL,
     CONF_PROMPT,
     CONF_TEMPERATURE,
     DEFAULT_MAX_HISTORY,
     DEFAULT_MAX_TOKENS,
     DEFAULT_MAX_TOOL_ITERATIONS,
+    DEFAULT_PREFER_LOCAL,
     DEFAULT_PROMPT,
     DEFAULT_TEMPERATURE,
     DOMAIN,
@@ -38,7 +40,7 @@ from .const import (
 from .engine.data import ChatMessage, GenerationRequest, ToolSpec
 from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.grammar import build_grammar
-from .engine.guard import find_private_mention, target_is_mentioned
+from .engine.guard import find_private_mention, mentioned_names, target_is_mentioned
 from .engine.prompt import (
     build_examples,
     build_messages,
@@ -134,6 +136,8 @@ class _Turn:
             )
         except conversation.ConverseError as err:
             return err.as_conversation_result()
+        if self.options.get(CONF_PREFER_LOCAL, DEFAULT_PREFER_LOCAL) and (local := await self._handle_locally()):
+            return local
         home = async_get_home_context(self.hass)
         if private := find_private_mention(text, home.exposed_names, home.private_names):
             return await self._fail("device_not_exposed", name=private)
@@ -142,6 +146,21 @@ class _Turn:
         except EngineError as err:
             LOGGER.warning("Turn failed: %s", err)
             return await self._fail(err.code)
+
+    async def _handle_locally(self) -> conversation.ConversationResult | None:
+        """Let Home Assistant's sentence matcher answer canonical commands in milliseconds.
+
+        Only a clean match counts; anything it does not understand, or fails to carry out,
+        goes to the model.
+        """
+        response = await compat.async_handle_locally(self.hass, self.user_input)
+        if response is None or response.response_type == intent.IntentResponseType.ERROR:
+            return None
+        if speech := response.speech.get("plain", {}).get("speech"):
+            self.chat_log.async_add_assistant_content_without_tools(
+                conversation.AssistantContent(agent_id=self.user_input.agent_id, content=speech)
+            )
+        return conversation.ConversationResult(response=response, conversation_id=self.chat_log.conversation_id)
 
     async def _tool_loop(self, text: str, home: HomeContext) -> conversation.ConversationResult:
         devices = home.names.devices
@@ -180,7 +199,10 @@ class _Turn:
         if isinstance(name := call.arguments.get("name"), str):
             device = home.names.device_named(name)
             words = " ".join((name, *device.aliases, device.area or "")) if device else name
-            return target_is_mentioned(said, words)
+            request_areas = mentioned_names(text, set(home.names.areas))
+            return target_is_mentioned(
+                said, words, request_areas=request_areas, target_area=device.area if device else None
+            )
         if isinstance(area := call.arguments.get("area"), str):
             return target_is_mentioned(said, area)
         return True

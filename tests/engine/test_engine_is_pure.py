@@ -20,9 +20,7 @@ def test_no_engine_module_imports_homeassistant() -> None:
     files = sorted(ENGINE.rglob("*.py"))
     assert len(files) >= 6
     offenders = {
-        str(path.relative_to(ENGINE)): sorted(
-            m for m in imported_modules(path) if m.split(".")[0] == "homeassistant"
-        )
+        str(path.relative_to(ENGINE)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "homeassistant")
         for path in files
     }
     assert {name: mods for name, mods in offenders.items() if mods} == {}

@@ -26,3 +26,14 @@ def test_call_target_must_be_mentioned() -> None:
     assert target_is_mentioned("turn on the kichen light", "Kitchen Light")
     assert not target_is_mentioned("turn on the garden sprinkler", "Living Room Speaker Living Room")
     assert not target_is_mentioned("what's the capital of France", "Front Window Living Room")
+
+
+def test_call_in_another_area_than_requested_is_refused() -> None:
+    from custom_components.local_llm_assist.engine.guard import target_is_mentioned
+
+    assert not target_is_mentioned(
+        "turn on the garage lights", "Bedroom Light Bedroom", request_areas={"Garage"}, target_area="Bedroom"
+    )
+    assert target_is_mentioned(
+        "turn on the garage lights", "Garage Light Garage", request_areas={"Garage"}, target_area="Garage"
+    )

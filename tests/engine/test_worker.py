@@ -120,9 +120,7 @@ async def test_stop_ends_the_process_and_refuses_new_work() -> None:
         (b"GGUF" + b"\0" * 64, "model_load_failed"),
     ],
 )
-async def test_bad_model_files_fail_with_a_precise_code(
-    tmp_path: Path, content: bytes | None, code: str
-) -> None:
+async def test_bad_model_files_fail_with_a_precise_code(tmp_path: Path, content: bytes | None, code: str) -> None:
     path = tmp_path / "model.gguf"
     if content is not None:
         path.write_bytes(content)

@@ -8,11 +8,17 @@ so when a private device's name is what the request says, the turn is refused up
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from difflib import SequenceMatcher
 
 
 def normalize(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def mentioned_names(request: str, names: set[str]) -> set[str]:
+    text = normalize(request)
+    return {name for _, _, name in _mentions(text, names)}
 
 
 def _mentions(text: str, names: set[str]) -> list[tuple[int, int, str]]:
@@ -56,12 +62,21 @@ def _similar(word: str, others: set[str]) -> bool:
     )
 
 
-def target_is_mentioned(conversation_text: str, target_words: str) -> bool:
-    """Whether the conversation says anything that points at the chosen target.
+def target_is_mentioned(
+    conversation_text: str,
+    target_words: str,
+    *,
+    request_areas: AbstractSet[str] = frozenset(),
+    target_area: str | None = None,
+) -> bool:
+    """Whether the conversation points at the chosen target.
 
     A small model that cannot find the device the user asked for tends to pick some other
-    exposed one ("garden sprinkler" → the speaker). A call whose target shares no word (or
-    near-spelling) with what was said is refused instead of executed.
+    exposed one ("garden sprinkler" → the speaker). A call is refused when its target shares no
+    word (or near-spelling) with what was said, or sits in another area than the one the
+    request names ("garage lights" → the bedroom light).
     """
+    if request_areas and target_area and target_area not in request_areas:
+        return False
     said = _tokens(conversation_text)
     return any(_similar(word, said) for word in _tokens(target_words))

@@ -194,10 +194,34 @@ def relevant_devices(request: str, devices: Iterable[Device]) -> list[Device]:
     named = [d for d in devices if any(said(name) for name in (d.name, *d.aliases))]
     if named:
         return named
+    if not is_question(request):
+        return []
     in_area = [d for d in devices if d.area and said(d.area)]
     asked = _words(request)
     typed = [d for d in in_area or devices if asked & DOMAIN_WORDS.get(d.domain, set())]
     return typed or in_area
+
+
+QUESTION_STARTS = (
+    "is ",
+    "are ",
+    "what",
+    "which",
+    "how",
+    "does ",
+    "do ",
+    "did ",
+    "was ",
+    "were ",
+    "who",
+    "when",
+    "where",
+)
+
+
+def is_question(request: str) -> bool:
+    text = request.strip().lower()
+    return text.endswith("?") or text.startswith(QUESTION_STARTS)
 
 
 def describe_states(devices: Iterable[Device]) -> str:

@@ -131,9 +131,7 @@ DOMAIN_RULES: dict[str, DomainRules] = {
             vol.Optional("state_class"): vol.Coerce(SensorStateClass),
         },
     ),
-    Platform.BINARY_SENSOR: DomainRules(
-        _ON_OFF, {vol.Optional("device_class"): vol.Coerce(BinarySensorDeviceClass)}
-    ),
+    Platform.BINARY_SENSOR: DomainRules(_ON_OFF, {vol.Optional("device_class"): vol.Coerce(BinarySensorDeviceClass)}),
 }
 
 
@@ -301,7 +299,5 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         if not platform_specs:
             continue
         # A tracked task, so hass.async_block_till_done() waits for the entities.
-        hass.async_create_task(
-            async_load_platform(hass, platform, DOMAIN, {DISCOVERY_SPECS: platform_specs}, config)
-        )
+        hass.async_create_task(async_load_platform(hass, platform, DOMAIN, {DISCOVERY_SPECS: platform_specs}, config))
     return True

@@ -50,9 +50,7 @@ class FixtureClimate(FixtureEntity, ClimateEntity):
         ]
         self._attr_hvac_mode = HVACMode(spec.state)
         # turn_on needs a mode to go back to; heating is the sensible default.
-        self._last_active_mode = (
-            self._attr_hvac_mode if self._attr_hvac_mode != HVACMode.OFF else HVACMode.HEAT
-        )
+        self._last_active_mode = self._attr_hvac_mode if self._attr_hvac_mode != HVACMode.OFF else HVACMode.HEAT
         self._attr_target_temperature = spec.attributes.get("temperature", DEFAULT_TARGET)
         self._attr_current_temperature = spec.attributes.get("current_temperature")
 

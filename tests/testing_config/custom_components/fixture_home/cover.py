@@ -34,10 +34,7 @@ class FixtureCover(FixtureEntity, CoverEntity):
     """An in-memory cover whose state (open/closed) follows its position."""
 
     _attr_supported_features = (
-        CoverEntityFeature.OPEN
-        | CoverEntityFeature.CLOSE
-        | CoverEntityFeature.STOP
-        | CoverEntityFeature.SET_POSITION
+        CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE | CoverEntityFeature.STOP | CoverEntityFeature.SET_POSITION
     )
 
     def __init__(self, spec: EntitySpec) -> None:

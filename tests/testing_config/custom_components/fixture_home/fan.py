@@ -28,9 +28,7 @@ async def async_setup_platform(
 class FixtureFan(FixtureEntity, FanEntity):
     """An in-memory fan; FanEntity reports on while the percentage is above 0."""
 
-    _attr_supported_features = (
-        FanEntityFeature.SET_SPEED | FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
-    )
+    _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
 
     def __init__(self, spec: EntitySpec) -> None:
         """Set the initial speed; an "on" fan without a percentage runs flat out."""
