@@ -1,0 +1,101 @@
+"""Worker faults seen from Home Assistant: the user gets a clear reply, the next turn works."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.local_llm_assist.const import DOMAIN, REPAIR_WORKER_CRASHING
+
+from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_worker_killed_mid_turn_gives_an_error_reply_then_recovers(
+    home: HomeAssistant, agent: MockConfigEntry
+) -> None:
+    client = agent.runtime_data.client
+    pid = client.pid
+    assert pid is not None
+    before = snapshot(home)
+    turn = asyncio.ensure_future(ask(home, "turn on the kitchen light"))
+    await asyncio.sleep(0.5)  # the first turn evaluates the whole prompt: seconds on CPU
+    assert not turn.done()
+    os.kill(pid, signal.SIGKILL)
+    result = await turn
+    assert result.response.response_type == intent.IntentResponseType.ERROR
+    assert "stopped unexpectedly" in speech(result)
+    assert changed_entities(before, snapshot(home)) == set()
+
+    retry = await ask(home, "turn on the kitchen light")
+    assert home.states.get("light.kitchen_light").state == "on", speech(retry)
+    assert client.pid not in (None, pid)
+
+
+async def test_hung_generation_times_out_with_a_clear_reply(home: HomeAssistant) -> None:
+    entry = await async_setup_agent(home, prefer_local_intents=False, request_timeout=0.2)
+    before = snapshot(home)
+    result = await ask(home, "turn on the kitchen light")
+    assert "took too long" in speech(result)
+    assert changed_entities(before, snapshot(home)) == set()
+
+    home.config_entries.async_update_entry(entry, options={**entry.options, "request_timeout": 60})
+    await home.async_block_till_done()  # the update reloads the entry with a fresh worker
+    retry = await ask(home, "turn on the kitchen light")
+    assert home.states.get("light.kitchen_light").state == "on", speech(retry)
+    await home.config_entries.async_unload(entry.entry_id)
+
+
+async def test_repeated_failures_raise_a_repair_issue(home: HomeAssistant) -> None:
+    entry = await async_setup_agent(home, prefer_local_intents=False, request_timeout=0.2)
+    issue_id = f"{REPAIR_WORKER_CRASHING}_{entry.entry_id}"
+    for _ in range(3):
+        await ask(home, "turn on the kitchen light")
+    assert ir.async_get(home).async_get_issue(DOMAIN, issue_id) is not None
+    await home.config_entries.async_unload(entry.entry_id)
+    assert ir.async_get(home).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_unload_stops_the_worker(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    pid = agent.runtime_data.client.pid
+    assert pid is not None and process_exists(pid)
+    assert await home.config_entries.async_unload(agent.entry_id)
+    assert agent.state is ConfigEntryState.NOT_LOADED
+    assert not process_exists(pid)
+    assert home.states.get("conversation.local_llm_assist").state == "unavailable"
+
+
+async def test_event_loop_keeps_running_during_a_turn(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    """Generation happens in the worker: the loop keeps ticking while the model thinks."""
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def tick() -> None:
+        last = loop.time()
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.ensure_future(tick())
+    await ask(home, "what is the capital of France?")
+    done.set()
+    await ticker
+    assert len(gaps) > 20  # the turn took a while and the loop ran all through it
+    assert max(gaps) < 0.5, max(gaps)

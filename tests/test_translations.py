@@ -1,0 +1,27 @@
+"""Every message the integration can show has an English text."""
+
+import json
+import re
+from pathlib import Path
+
+from custom_components.local_llm_assist.engine import errors
+
+INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / "local_llm_assist"
+
+
+def test_strings_and_english_translation_are_identical() -> None:
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    english = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+    assert strings == english
+
+
+def test_every_error_code_and_message_key_has_a_text() -> None:
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    source = "\n".join(path.read_text() for path in INTEGRATION.rglob("*.py"))
+    used = set(re.findall(r'_fail\("([a-z_]+)"', source)) | set(re.findall(r'async_message\([^)]*"([a-z_]+)"', source))
+    used |= set(re.findall(r'ModelLoadError\("([a-z_]+)"', source))
+    used |= {cls.code for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.EngineError)}
+    assert len(used) >= 10
+    assert used - set(strings["exceptions"]) == set()
+    config_errors = set(re.findall(r'return "(model_[a-z_]+)"', source)) | {"model_not_found", "model_not_gguf"}
+    assert config_errors - set(strings["config"]["error"]) == set()
