@@ -85,17 +85,13 @@ def assemble(model: PackagedModel) -> Path:
                     out.write(chunk)
     if digest.hexdigest() != model.sha256:
         partial.unlink()
-        raise SystemExit(
-            f"{model.model_id}: sha256 {digest.hexdigest()} does not match the catalog's {model.sha256}"
-        )
+        raise SystemExit(f"{model.model_id}: sha256 {digest.hexdigest()} does not match the catalog's {model.sha256}")
     partial.replace(target)
     return target
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("assemble", help="assemble and verify every packaged model that is installed")
     path_parser = sub.add_parser("path", help="print the assembled file of one model")

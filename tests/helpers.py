@@ -40,6 +40,8 @@ async def async_setup_agent(hass: HomeAssistant, model_path: Path = DEFAULT_LLM,
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+    if entry.runtime_data.warm_up is not None:
+        await entry.runtime_data.warm_up  # the static prompt prefix is evaluated: turns are warm
     return entry
 
 

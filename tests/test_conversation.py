@@ -110,3 +110,12 @@ async def test_canonical_command_is_handled_locally_without_the_model(home: Home
     await ask(home, "what is the capital of France?")
     assert entry.runtime_data.last_generation is not None  # not a command it knows: the model answers
     await home.config_entries.async_unload(entry.entry_id)
+
+
+async def test_warm_up_caches_the_static_prompt(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    await ask(home, "turn on the kitchen light")
+    first = agent.runtime_data.last_generation
+    assert first is not None
+    # Only the request and its states are new: the instructions, tools, devices and examples
+    # were evaluated by the warm-up.
+    assert first.cached_prompt_tokens > 0.8 * first.prompt_tokens

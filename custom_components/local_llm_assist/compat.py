@@ -6,6 +6,7 @@ rename is picked up by what the running Home Assistant actually has.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,29 @@ async def async_provide_llm_data(
         )
     else:
         await chat_log.async_update_llm_data(DOMAIN, user_input, api, prompt)  # type: ignore[arg-type]
+
+
+def llm_context(hass: HomeAssistant, language: str | None) -> llm.LLMContext:
+    """An LLMContext for work outside a conversation (2025.4 still requires `user_prompt`)."""
+    values: dict[str, Any] = {
+        "platform": DOMAIN,
+        "context": None,
+        "language": language,
+        "assistant": conversation.DOMAIN,
+        "device_id": None,
+    }
+    if "user_prompt" in {field.name for field in dataclasses.fields(llm.LLMContext)}:
+        values["user_prompt"] = None
+    return llm.LLMContext(**values)
+
+
+async def async_get_api_instance(
+    hass: HomeAssistant, api_ids: list[str], language: str | None
+) -> llm.APIInstance | None:
+    api = llm_api_argument(api_ids)
+    if api is None:
+        return None
+    return await llm.async_get_api(hass, api, llm_context(hass, language))  # type: ignore[arg-type]
 
 
 async def async_handle_locally(

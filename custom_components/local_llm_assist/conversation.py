@@ -16,7 +16,8 @@ from homeassistant.components import assist_pipeline, conversation
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_LLM_HASS_API, MATCH_ALL
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import intent, llm, template
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import intent, llm
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import compat
@@ -25,34 +26,29 @@ from .const import (
     CONF_MAX_TOKENS,
     CONF_MAX_TOOL_ITERATIONS,
     CONF_PREFER_LOCAL,
-    CONF_PROMPT,
     CONF_TEMPERATURE,
     DEFAULT_MAX_HISTORY,
     DEFAULT_MAX_TOKENS,
     DEFAULT_MAX_TOOL_ITERATIONS,
     DEFAULT_PREFER_LOCAL,
-    DEFAULT_PROMPT,
     DEFAULT_TEMPERATURE,
     DOMAIN,
     LOGGER,
     MAX_REQUEST_CHARS,
 )
-from .engine.data import ChatMessage, GenerationRequest, ToolSpec
+from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
-from .engine.grammar import build_grammar
 from .engine.guard import find_private_mention, mentioned_names, target_is_mentioned
 from .engine.prompt import (
-    build_examples,
     build_messages,
-    build_system_prompt,
     call_message,
     reply_message,
     tool_result_message,
 )
 from .engine.toolcall import Reply, ToolCall, parse_model_output
-from .engine.verbs import build_model_tools, short_name
 from .home_context import HomeContext, async_get_home_context
 from .messages import async_message
+from .prompt_plan import build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 
 
@@ -83,6 +79,24 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         assist_pipeline.async_migrate_engine(self.hass, "conversation", self.entry.entry_id, self.entity_id)
+        self.entry.runtime_data.warm_up = self.entry.async_create_background_task(
+            self.hass, self._async_warm_up(), f"{DOMAIN} warm-up"
+        )
+
+    async def _async_warm_up(self) -> None:
+        """Evaluate the static prompt prefix now, so the first request is not the slow one."""
+        options = self.entry.options
+        try:
+            api = await compat.async_get_api_instance(
+                self.hass, options.get(CONF_LLM_HASS_API, []), self.hass.config.language
+            )
+            plan = build_prompt_plan(self.hass, options, api, async_get_home_context(self.hass))
+            messages = build_messages(plan.system_prompt, plan.examples, [], "", [])
+            runtime = self.entry.runtime_data
+            request = GenerationRequest(messages=messages, grammar=plan.grammar, temperature=0.0, max_tokens=1)
+            await runtime.client.generate(runtime.llm_settings, request)
+        except (EngineError, HomeAssistantError) as err:
+            LOGGER.debug("Warm-up skipped: %s", err)
 
     async def _async_handle_message(
         self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
@@ -132,7 +146,7 @@ class _Turn:
                 self.chat_log,
                 self.user_input,
                 self.options.get(CONF_LLM_HASS_API, []),
-                self._instructions(),
+                render_instructions(self.hass, self.options),
             )
         except conversation.ConverseError as err:
             return err.as_conversation_result()
@@ -163,17 +177,14 @@ class _Turn:
         return conversation.ConversationResult(response=response, conversation_id=self.chat_log.conversation_id)
 
     async def _tool_loop(self, text: str, home: HomeContext) -> conversation.ConversationResult:
-        devices = home.names.devices
-        tools = build_model_tools(self._tool_specs(), home.names)
-        grammar = build_grammar(tools.specs)
-        system_prompt = build_system_prompt(self._instructions(), tools.specs, devices)
-        examples = build_examples(tools.specs, devices)
+        plan = build_prompt_plan(self.hass, self.options, self.chat_log.llm_api, home)
+        tools, devices = plan.tools, home.names.devices
         history = self._history()
         pending: list[ChatMessage] = []
         executed: list[ToolCall] = []
         for _ in range(int(self.options.get(CONF_MAX_TOOL_ITERATIONS, DEFAULT_MAX_TOOL_ITERATIONS))):
-            messages = build_messages(system_prompt, examples, history, text, devices, pending)
-            output = await self._generate(messages, grammar)
+            messages = build_messages(plan.system_prompt, plan.examples, history, text, devices, pending)
+            output = await self._generate(messages, plan.grammar)
             try:
                 parsed = parse_model_output(output, tools.specs)
             except InvalidModelOutputError as err:
@@ -224,7 +235,7 @@ class _Turn:
             result.completion_tokens,
             result.generation_ms,
         )
-        self.runtime.last_generation = result
+        self.runtime.record(result)
         return result.text
 
     async def _call_tool(self, call: ToolCall) -> Any:
@@ -248,31 +259,6 @@ class _Turn:
         if not done or data.get("failed"):
             return None
         return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
-
-    def _tool_specs(self) -> list[ToolSpec]:
-        """The chat log's tools; intents are marked with the device types they act on."""
-        api = self.chat_log.llm_api
-        if api is None:
-            return []
-        platforms = {handler.intent_type: handler.platforms for handler in intent.async_get(self.hass)}
-        specs = []
-        for tool in api.tools:
-            is_intent = isinstance(tool, llm.IntentTool)
-            domains = platforms.get(short_name(tool.name)) if is_intent else None
-            specs.append(
-                ToolSpec(
-                    name=tool.name,
-                    description=tool.description or "",
-                    parameters=compat.schema_to_json(tool.parameters, api.custom_serializer),
-                    targets_devices=is_intent,
-                    target_domains=tuple(sorted(domains)) if domains else None,
-                )
-            )
-        return specs
-
-    def _instructions(self) -> str:
-        prompt = self.options.get(CONF_PROMPT, DEFAULT_PROMPT)
-        return str(template.Template(prompt, self.hass).async_render(parse_result=False))
 
     def _history(self) -> list[ChatMessage]:
         """Earlier turns of this conversation in the model's own format (newest last)."""

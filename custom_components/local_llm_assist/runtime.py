@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
 from .engine.data import GenerationResult, LlmSettings
 from .engine.worker import WorkerClient
 
+RECENT_GENERATIONS = 100
+
 
 @dataclass
 class LocalLlmRuntime:
     client: WorkerClient
     llm_settings: LlmSettings
-    last_generation: GenerationResult | None = None
+    generations: deque[GenerationResult] = field(default_factory=lambda: deque(maxlen=RECENT_GENERATIONS))
+    generation_count: int = 0
+    warm_up: asyncio.Task[None] | None = None
+
+    @property
+    def last_generation(self) -> GenerationResult | None:
+        return self.generations[-1] if self.generations else None
+
+    def record(self, result: GenerationResult) -> None:
+        self.generations.append(result)
+        self.generation_count += 1
 
 
 type LocalLlmConfigEntry = ConfigEntry[LocalLlmRuntime]

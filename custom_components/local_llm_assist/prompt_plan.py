@@ -1,0 +1,71 @@
+"""Everything the model is given for a turn, built from the live Home Assistant state.
+
+Shared by the turn itself and by the warm-up that evaluates the static prefix right after the
+model loads, so the first request after a restart is as fast as any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent, llm, template
+
+from . import compat
+from .const import CONF_PROMPT, DEFAULT_PROMPT
+from .engine.data import ToolSpec
+from .engine.grammar import build_grammar
+from .engine.prompt import build_examples, build_system_prompt
+from .engine.verbs import ModelTools, build_model_tools, short_name
+from .home_context import HomeContext
+
+
+@dataclass(frozen=True)
+class PromptPlan:
+    home: HomeContext
+    tools: ModelTools
+    grammar: str
+    system_prompt: str
+    examples: list[tuple[str, str]]
+
+
+def build_prompt_plan(
+    hass: HomeAssistant, options: MappingProxyType[str, Any], api: llm.APIInstance | None, home: HomeContext
+) -> PromptPlan:
+    tools = build_model_tools(_tool_specs(hass, api), home.names)
+    devices = home.names.devices
+    return PromptPlan(
+        home=home,
+        tools=tools,
+        grammar=build_grammar(tools.specs),
+        system_prompt=build_system_prompt(render_instructions(hass, options), tools.specs, devices),
+        examples=build_examples(tools.specs, devices),
+    )
+
+
+def render_instructions(hass: HomeAssistant, options: MappingProxyType[str, Any]) -> str:
+    prompt = options.get(CONF_PROMPT, DEFAULT_PROMPT)
+    return str(template.Template(prompt, hass).async_render(parse_result=False))
+
+
+def _tool_specs(hass: HomeAssistant, api: llm.APIInstance | None) -> list[ToolSpec]:
+    """The API's tools; intents are marked with the device types they act on."""
+    if api is None:
+        return []
+    platforms = {handler.intent_type: handler.platforms for handler in intent.async_get(hass)}
+    specs = []
+    for tool in api.tools:
+        is_intent = isinstance(tool, llm.IntentTool)
+        domains = platforms.get(short_name(tool.name)) if is_intent else None
+        specs.append(
+            ToolSpec(
+                name=tool.name,
+                description=tool.description or "",
+                parameters=compat.schema_to_json(tool.parameters, api.custom_serializer),
+                targets_devices=is_intent,
+                target_domains=tuple(sorted(domains)) if domains else None,
+            )
+        )
+    return specs

@@ -1,0 +1,182 @@
+"""Benchmark: spoken-style text → executed action, through a real Home Assistant.
+
+    scripts/bench [--model PATH] [--rounds N] [--cold N]
+
+Runs a fixed set of requests against the test home with three agents and prints latency
+percentiles, success counts, tokens and the worker's peak memory:
+  builtin  Home Assistant's own sentence matcher (the baseline, measured in the same run)
+  hybrid   our agent, Home Assistant's matcher first and the model for the rest (the default)
+  llm      our agent with every request answered by the model
+"Cold" requests are the first after the model is loaded (nothing cached); "warm" ones reuse the
+cached prompt prefix. Numbers vary with the machine: compare ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+
+from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
+from scripts.models import CACHE_DIR
+
+DEFAULT_MODEL = CACHE_DIR / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+
+
+@dataclass(frozen=True)
+class Request:
+    text: str
+    entity_id: str | None = None  # None: a question, nothing may change
+    expected: str | None = None
+    reset: tuple[str, str] | None = None  # service that puts the entity back before the request
+
+
+REQUESTS = [
+    Request("turn on the kitchen light", "light.kitchen_light", "on", ("light", "turn_off")),
+    Request("turn off the kitchen light", "light.kitchen_light", "off", ("light", "turn_on")),
+    Request("switch on the office light", "light.office_light", "on", ("light", "turn_off")),
+    Request("switch off the living room ceiling", "light.living_room_ceiling", "off", ("light", "turn_on")),
+    Request("turn on the reading lamp", "light.living_room_lamp", "on", ("light", "turn_off")),
+    Request("turn off the bedroom light", "light.bedroom_light", "off", ("light", "turn_on")),
+    Request("turn on the coffee maker", "switch.coffee_maker", "on", ("switch", "turn_off")),
+    Request("turn off the coffee maker", "switch.coffee_maker", "off", ("switch", "turn_on")),
+    Request("lock the front door", "lock.front_door", "locked", ("lock", "unlock")),
+    Request("unlock the front door", "lock.front_door", "unlocked", ("lock", "lock")),
+    Request("open the garage door", "cover.garage_door", "open", ("cover", "close_cover")),
+    Request("close the garage door", "cover.garage_door", "closed", ("cover", "open_cover")),
+    Request("close the bedroom blinds", "cover.bedroom_blinds", "closed", ("cover", "open_cover")),
+    Request("turn on the bedroom fan", "fan.bedroom_fan", "on", ("fan", "turn_off")),
+    Request("turn off the bedroom fan", "fan.bedroom_fan", "off", ("fan", "turn_on")),
+    Request("set the bedroom light to 30 percent", "light.bedroom_light", "on", ("light", "turn_off")),
+    Request(
+        "pause the living room speaker", "media_player.living_room_speaker", "paused", ("media_player", "media_play")
+    ),
+    Request("is the garage door open?"),
+    Request("is the front door locked?"),
+    Request("what is the outdoor temperature?"),
+    Request("what is the capital of France?"),
+    Request("how many days are in a week?"),
+]
+
+
+@dataclass
+class ModeResult:
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    successes: int = 0
+    prompt_tokens_evaluated: list[int] = field(default_factory=list)
+    tokens_generated: list[int] = field(default_factory=list)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+async def run_request(hass: HomeAssistant, agent_id: str, request: Request) -> tuple[float, bool]:
+    if request.reset and request.entity_id:
+        domain, service = request.reset
+        await hass.services.async_call(domain, service, {"entity_id": request.entity_id}, blocking=True)
+    before = {s.entity_id: s.state for s in hass.states.async_all() if s.domain != "conversation"}
+    started = time.perf_counter()
+    result = await conversation.async_converse(hass, request.text, None, Context(), language="en", agent_id=agent_id)
+    elapsed = (time.perf_counter() - started) * 1000
+    after = {s.entity_id: s.state for s in hass.states.async_all() if s.domain != "conversation"}
+    changed = {entity_id for entity_id, state in after.items() if before.get(entity_id) != state}
+    if request.entity_id is None:
+        ok = not changed and bool(result.response.speech.get("plain", {}).get("speech"))
+    else:
+        ok = after.get(request.entity_id) == request.expected and changed <= {request.entity_id}
+    return elapsed, ok
+
+
+async def run_mode(hass: HomeAssistant, name: str, agent_id: str, rounds: int, entry: object = None) -> ModeResult:
+    result = ModeResult(name)
+    runtime = getattr(entry, "runtime_data", None)
+    for round_index in range(rounds):
+        for request in REQUESTS:
+            count = runtime.generation_count if runtime else 0
+            elapsed, ok = await run_request(hass, agent_id, request)
+            if round_index < rounds - 1:
+                continue  # earlier rounds only warm the cache
+            result.latencies_ms.append(elapsed)
+            result.successes += ok
+            if runtime:
+                new = (
+                    list(runtime.generations)[-(runtime.generation_count - count) :]
+                    if runtime.generation_count > count
+                    else []
+                )
+                result.prompt_tokens_evaluated.append(sum(g.prompt_tokens - g.cached_prompt_tokens for g in new))
+                result.tokens_generated.append(sum(g.completion_tokens for g in new))
+    return result
+
+
+async def cold_latencies(hass: HomeAssistant, model: Path, samples: int) -> list[float]:
+    """Each sample: a freshly loaded model answering its first request."""
+    latencies = []
+    for request in REQUESTS[:samples]:
+        entry = await add_agent(hass, model, prefer_local_intents=False)
+        elapsed, _ = await run_request(hass, OUR_AGENT, request)
+        latencies.append(elapsed)
+        await hass.config_entries.async_remove(entry.entry_id)
+    return latencies
+
+
+def peak_rss_mb(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def report(results: list[ModeResult], cold: list[float], rss_mb: float, load_ms: float) -> None:
+    baseline = statistics.median(results[0].latencies_ms)
+    print(f"\n{len(REQUESTS)} requests; latency = text in → action executed and reply ready\n")
+    print(f"{'mode':8} {'ok':>6} {'p50 ms':>8} {'p95 ms':>8} {'p50/builtin':>12} {'prompt tok':>11} {'gen tok':>8}")
+    for mode in results:
+        p50, p95 = percentile(mode.latencies_ms, 0.5), percentile(mode.latencies_ms, 0.95)
+        prompt = statistics.mean(mode.prompt_tokens_evaluated) if mode.prompt_tokens_evaluated else 0
+        generated = statistics.mean(mode.tokens_generated) if mode.tokens_generated else 0
+        print(
+            f"{mode.name:8} {mode.successes:>3}/{len(REQUESTS):<2} {p50:8.0f} {p95:8.0f} {p50 / baseline:11.1f}x"
+            f" {prompt:11.0f} {generated:8.1f}"
+        )
+    print(
+        f"\ncold (first request after load, {len(cold)} samples): p50 {percentile(cold, 0.5):.0f} ms, "
+        f"p95 {percentile(cold, 0.95):.0f} ms"
+    )
+    print(f"model load: {load_ms:.0f} ms; worker peak RSS: {rss_mb:.0f} MB")
+
+
+async def main(model: Path, rounds: int, cold_samples: int) -> None:
+    async with running_home() as hass:
+        builtin = await run_mode(hass, "builtin", BUILTIN_AGENT, 1)
+        started = time.perf_counter()
+        entry = await add_agent(hass, model, prefer_local_intents=True)
+        load_ms = (time.perf_counter() - started) * 1000
+        hybrid = await run_mode(hass, "hybrid", OUR_AGENT, rounds, entry)
+        hass.config_entries.async_update_entry(entry, options={**entry.options, "prefer_local_intents": False})
+        await hass.async_block_till_done()
+        llm = await run_mode(hass, "llm", OUR_AGENT, rounds, entry)
+        rss = peak_rss_mb(entry.runtime_data.client.pid)
+        await hass.config_entries.async_remove(entry.entry_id)
+        cold = await cold_latencies(hass, model, cold_samples)
+    report([builtin, hybrid, llm], cold, rss, load_ms)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--rounds", type=int, default=2, help="rounds per mode; only the last is measured")
+    parser.add_argument("--cold", type=int, default=8, help="cold samples (each reloads the model)")
+    args = parser.parse_args()
+    asyncio.run(main(args.model, args.rounds, args.cold))
