@@ -32,7 +32,7 @@ ACTIONS: list[tuple[str, str, Check, str]] = [
     ("switch off the living room ceiling", "light.living_room_ceiling", is_state("off"), "ceiling"),
     ("turn on the reading lamp", "light.living_room_lamp", is_state("on"), "lamp"),
     ("set the bedroom light to 30 percent", "light.bedroom_light", brightness_near(30), "bedroom light"),
-    ("make the living room lamp red", "light.living_room_lamp", has_attribute("rgb_color", (255, 0, 0)), "lamp"),
+    ("set the living room lamp to red", "light.living_room_lamp", has_attribute("rgb_color", (255, 0, 0)), "lamp"),
     ("set the thermostat to 22 degrees", "climate.thermostat", has_attribute("temperature", 22), "thermostat"),
     ("unlock the front door", "lock.front_door", is_state("unlocked"), "front door"),
     ("open the garage door", "cover.garage_door", is_state("open"), "garage door"),
@@ -48,7 +48,9 @@ async def test_request_changes_exactly_the_right_entity(
 ) -> None:
     before = snapshot(home)
     result = await ask(home, request_text)
-    assert check(home.states.get(entity_id)), (request_text, home.states.get(entity_id), speech(result))
+    generated = agent.runtime_data.last_generation
+    model_output = generated.text if generated else None
+    assert check(home.states.get(entity_id)), (request_text, speech(result), model_output)
     assert changed_entities(before, snapshot(home)) == {entity_id}
     assert reply_words in speech(result).lower()
 

@@ -38,7 +38,7 @@ from .const import (
 )
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
-from .engine.guard import find_private_mention, mentioned_names, target_is_mentioned
+from .engine.guard import drop_unsaid_arguments, find_private_mention, mentioned_names, target_is_mentioned
 from .engine.prompt import (
     build_messages,
     call_message,
@@ -197,7 +197,9 @@ class _Turn:
             executed.append(parsed)
             if not self._target_was_mentioned(parsed, text, history, home):
                 return await self._fail("device_not_found")
-            result = await self._call_tool(tools.to_real_call(parsed))
+            said = " ".join([text, *(message.content for message in history if message.role == "user")])
+            grounded = ToolCall(parsed.name, drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said))
+            result = await self._call_tool(tools.to_real_call(grounded))
             if confirmation := await self._confirmation(result):
                 return self._speak(confirmation)
             pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, result)]

@@ -37,3 +37,33 @@ def test_call_in_another_area_than_requested_is_refused() -> None:
     assert target_is_mentioned(
         "turn on the garage lights", "Garage Light Garage", request_areas={"Garage"}, target_area="Garage"
     )
+
+
+def test_numbers_are_read_from_digits_and_words() -> None:
+    from custom_components.local_llm_assist.engine.guard import said_numbers
+
+    assert said_numbers("set it to 30 percent") == {30.0}
+    assert said_numbers("twenty two degrees please") == {20.0, 2.0, 22.0}
+    assert said_numbers("set it to 21.5") == {21.5}
+
+
+def test_unsaid_optional_values_are_dropped() -> None:
+    from custom_components.local_llm_assist.engine.guard import drop_unsaid_arguments
+
+    schema = {
+        "properties": {
+            "name": {"type": "string", "enum": ["Lamp"]},
+            "color": {"type": "string"},
+            "temperature": {"type": "integer"},
+            "brightness": {"type": "integer"},
+        },
+        "required": [],
+    }
+    call = {"name": "Lamp", "color": "red", "temperature": 0, "brightness": 78}
+    assert drop_unsaid_arguments(call, schema, "make the lamp red") == {"name": "Lamp", "color": "red"}
+    assert drop_unsaid_arguments(call, schema, "turn on the reading lamp") == {"name": "Lamp"}
+    assert drop_unsaid_arguments(call, schema, "lamp red at seventy eight") == {
+        "name": "Lamp",
+        "color": "red",
+        "brightness": 78,
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from difflib import SequenceMatcher
+from typing import Any
 
 
 def normalize(text: str) -> str:
@@ -80,3 +81,49 @@ def target_is_mentioned(
         return False
     said = _tokens(conversation_text)
     return any(_similar(word, said) for word in _tokens(target_words))
+
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "half": 50, "full": 100,
+}  # fmt: skip
+
+
+def said_numbers(text: str) -> set[float]:
+    """Numbers in the text, as digits or simple English words ("twenty two" → 22)."""
+    numbers = {float(value) for value in re.findall(r"\d+(?:\.\d+)?", text)}
+    words = normalize(text).split()
+    values = [_NUMBER_WORDS.get(word) for word in words]
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        numbers.add(float(value))
+        following = values[index + 1] if index + 1 < len(values) else None
+        if value >= 20 and value % 10 == 0 and following is not None and following < 10:
+            numbers.add(float(value + following))
+    return numbers
+
+
+def drop_unsaid_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> dict[str, Any]:
+    """Remove optional free values (numbers, text) the user never said.
+
+    A small model fills optional slots with numbers it saw elsewhere (a brightness from the
+    states, a colour temperature of 0); Home Assistant would act on them. Values limited to an
+    enum (device, area, type) are checked by the grammar and the target guard instead.
+    """
+    properties: dict[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    numbers = said_numbers(said)
+    words = set(normalize(said).split())
+
+    def grounded(key: str, value: Any) -> bool:
+        spec = properties.get(key, {})
+        if key in required or "enum" in spec or spec.get("type") not in ("integer", "number", "string"):
+            return True
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value) in numbers
+        return isinstance(value, str) and set(normalize(value).split()) <= words
+
+    return {key: value for key, value in arguments.items() if grounded(key, value)}

@@ -71,6 +71,9 @@ class ModelTools:
     specs: list[ToolSpec]
     verbs: dict[str, tuple[str, str]]  # verb tool name → (real tool name, pinned domain)
 
+    def schema(self, tool_name: str) -> dict[str, Any]:
+        return next((spec.parameters for spec in self.specs if spec.name == tool_name), {})
+
     def to_real_call(self, call: ToolCall) -> ToolCall:
         if call.name not in self.verbs:
             return call
