@@ -33,6 +33,12 @@ def supports_multiple_llm_apis() -> bool:
     return hasattr(llm, "MergedAPI")
 
 
+def unwrap_tool(tool: llm.Tool) -> llm.Tool:
+    """2025.5+ wraps the tools of merged APIs in a NamespacedTool that keeps the original in `.tool`."""
+    inner = getattr(tool, "tool", None)
+    return unwrap_tool(inner) if isinstance(inner, llm.Tool) and hasattr(tool, "namespace") else tool
+
+
 def llm_api_argument(api_ids: list[str]) -> str | list[str] | None:
     if not api_ids:
         return None

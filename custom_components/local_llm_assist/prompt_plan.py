@@ -57,7 +57,7 @@ def _tool_specs(hass: HomeAssistant, api: llm.APIInstance | None) -> list[ToolSp
     platforms = {handler.intent_type: handler.platforms for handler in intent.async_get(hass)}
     specs = []
     for tool in api.tools:
-        is_intent = isinstance(tool, llm.IntentTool)
+        is_intent = isinstance(compat.unwrap_tool(tool), llm.IntentTool)
         domains = platforms.get(short_name(tool.name)) if is_intent else None
         specs.append(
             ToolSpec(
