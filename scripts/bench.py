@@ -35,6 +35,7 @@ class Request:
     entity_id: str | None = None  # None: a question, nothing may change
     expected: str | None = None
     reset: tuple[str, str] | None = None  # service that puts the entity back before the request
+    answer: tuple[str, ...] = ()  # for questions: the reply must contain one of these
 
 
 REQUESTS = [
@@ -57,11 +58,11 @@ REQUESTS = [
     Request(
         "pause the living room speaker", "media_player.living_room_speaker", "paused", ("media_player", "media_play")
     ),
-    Request("is the garage door open?"),
-    Request("is the front door locked?"),
-    Request("what is the outdoor temperature?"),
-    Request("what is the capital of France?"),
-    Request("how many days are in a week?"),
+    Request("is the garage door open?", answer=("closed", "not open")),
+    Request("is the front door locked?", answer=("unlocked", "not locked")),
+    Request("what is the outdoor temperature?", answer=("12.5",)),
+    Request("what is the capital of France?", answer=("paris",)),
+    Request("how many days are in a week?", answer=("seven", "7")),
 ]
 
 
@@ -90,7 +91,8 @@ async def run_request(hass: HomeAssistant, agent_id: str, request: Request) -> t
     after = {s.entity_id: s.state for s in hass.states.async_all() if s.domain != "conversation"}
     changed = {entity_id for entity_id, state in after.items() if before.get(entity_id) != state}
     if request.entity_id is None:
-        ok = not changed and bool(result.response.speech.get("plain", {}).get("speech"))
+        reply = str(result.response.speech.get("plain", {}).get("speech", "")).lower()
+        ok = not changed and any(word in reply for word in request.answer)
     else:
         ok = after.get(request.entity_id) == request.expected and changed <= {request.entity_id}
     return elapsed, ok
