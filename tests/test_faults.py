@@ -14,15 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.const import DOMAIN, REPAIR_WORKER_CRASHING
 
-from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from .helpers import ask, async_setup_agent, changed_entities, process_exists, snapshot, speech
 
 
 async def test_worker_killed_mid_turn_gives_an_error_reply_then_recovers(

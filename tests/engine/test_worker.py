@@ -20,6 +20,7 @@ from custom_components.local_llm_assist.engine.errors import (
 from custom_components.local_llm_assist.engine.grammar import build_grammar
 from custom_components.local_llm_assist.engine.worker import CRASHES_BEFORE_ALERT, WorkerClient
 
+from ..helpers import process_exists
 from ..models import SMOKE_LLM
 
 SETTINGS = LlmSettings(model_path=str(SMOKE_LLM), context_size=512)
@@ -30,14 +31,6 @@ QUESTION = GenerationRequest(
 LONG_ANSWER = GenerationRequest(
     messages=QUESTION.messages, grammar='root ::= ("yes " [0-9]){600}', temperature=0.0, max_tokens=2000
 )
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.fixture

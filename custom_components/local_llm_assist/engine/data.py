@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
@@ -68,4 +68,3 @@ class GenerationResult:
     completion_tokens: int
     prompt_ms: float
     generation_ms: float
-    stats: dict[str, Any] = field(default_factory=dict)
