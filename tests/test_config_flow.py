@@ -23,7 +23,11 @@ async def core(hass: HomeAssistant) -> None:
 
 
 async def start_flow(hass: HomeAssistant) -> str:
+    """Open the flow and choose "a GGUF file on this machine"."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert set(result["menu_options"]) == {"catalog", "local_file", "url"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "local_file"})
     assert result["type"] is FlowResultType.FORM
     return str(result["flow_id"])
 

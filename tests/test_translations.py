@@ -25,3 +25,11 @@ def test_every_error_code_and_message_key_has_a_text() -> None:
     assert used - set(strings["exceptions"]) == set()
     config_errors = set(re.findall(r'return "(model_[a-z_]+)"', source)) | {"model_not_found", "model_not_gguf"}
     assert config_errors - set(strings["config"]["error"]) == set()
+
+
+def test_every_download_failure_has_an_abort_text() -> None:
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    source = (INTEGRATION / "engine" / "download.py").read_text()
+    codes = set(re.findall(r'"(download_[a-z_]+)"', source))
+    assert len(codes) >= 5
+    assert codes - set(strings["config"]["abort"]) == set()

@@ -98,6 +98,12 @@ async def async_handle_locally(
     return response
 
 
+def report_flow_progress(flow: Any, fraction: float) -> None:
+    """2025.x+ shows a progress bar for flows that report it; older versions show a spinner."""
+    if hasattr(flow, "async_update_progress"):
+        flow.async_update_progress(min(1.0, max(0.0, fraction)))
+
+
 def tool_result_data(content: conversation.ToolResultContent) -> Any:
     """2026.10 wraps results in `ToolResult(data, error)`; before, `tool_result` is the dict."""
     result = getattr(content, "result", None)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_LLM_HASS_API
+from homeassistant.const import CONF_LLM_HASS_API, CONF_URL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import llm
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -20,17 +25,24 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     TemplateSelector,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
+from yarl import URL
 
+from . import compat
 from .const import (
+    CONF_CATALOG_MODEL,
     CONF_CONTEXT_SIZE,
     CONF_MAX_HISTORY,
     CONF_MAX_TOKENS,
     CONF_MAX_TOOL_ITERATIONS,
     CONF_MODEL_PATH,
+    CONF_MODEL_SHA256,
     CONF_PREFER_LOCAL,
     CONF_PROMPT,
     CONF_REQUEST_TIMEOUT,
+    CONF_SHA256,
     CONF_TEMPERATURE,
     DEFAULT_CONTEXT_SIZE,
     DEFAULT_MAX_HISTORY,
@@ -43,12 +55,30 @@ from .const import (
     DEFAULT_TEMPERATURE,
     DOMAIN,
 )
+from .engine.catalog import downloadable_llms, load_catalog
 from .engine.data import LlmSettings
+from .engine.download import DownloadError, DownloadResult, download_model
 from .engine.errors import EngineError
 from .engine.llm import check_model_file
 from .engine.worker import WorkerClient
 
 MODEL_SCHEMA = vol.Schema({vol.Required(CONF_MODEL_PATH): TextSelector()})
+URL_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+        vol.Optional(CONF_SHA256): TextSelector(),
+    }
+)
+MODELS_FOLDER = "models"  # under the Home Assistant config directory
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    url: str
+    file_name: str
+    sha256: str | None
+    size: int | None
+    catalog_id: str | None
 
 
 def default_options() -> dict[str, Any]:
@@ -82,11 +112,19 @@ async def async_validate_model(hass: HomeAssistant, path: str) -> str | None:
 
 
 class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up a local model."""
+    """Set up a local model: from the catalog (downloaded), a file on disk, or a URL."""
 
     VERSION = 1
 
+    def __init__(self) -> None:
+        self._download: DownloadPlan | None = None
+        self._download_task: asyncio.Task[DownloadResult] | None = None
+        self._download_error: str | None = None
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="user", menu_options=["catalog", "local_file", "url"])
+
+    async def async_step_local_file(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
             path = str(Path(user_input[CONF_MODEL_PATH].strip()).expanduser())
@@ -94,11 +132,91 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             if error := await async_validate_model(self.hass, path):
                 errors[CONF_MODEL_PATH] = error
             else:
-                return self.async_create_entry(
-                    title=DEFAULT_NAME, data={CONF_MODEL_PATH: path}, options=default_options()
-                )
+                return self._create_entry({CONF_MODEL_PATH: path})
         schema = self.add_suggested_values_to_schema(MODEL_SCHEMA, user_input)
-        return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+        return self.async_show_form(step_id="local_file", data_schema=schema, errors=errors)
+
+    async def async_step_catalog(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        models = downloadable_llms(await self.hass.async_add_executor_job(load_catalog))
+        if user_input is not None:
+            model = next(model for model in models if model.id == user_input[CONF_CATALOG_MODEL])
+            assert model.url is not None  # downloadable_llms keeps only models with a URL
+            self._download = DownloadPlan(model.url, model.file, model.sha256, model.size, model.id)
+            return await self.async_step_download()
+        options = [SelectOptionDict(value=model.id, label=model.label()) for model in models]
+        schema = vol.Schema({vol.Required(CONF_CATALOG_MODEL): SelectSelector(SelectSelectorConfig(options=options))})
+        return self.async_show_form(step_id="catalog", data_schema=schema)
+
+    async def async_step_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            url = user_input[CONF_URL].strip()
+            file_name = Path(URL(url).path).name
+            checksum = (user_input.get(CONF_SHA256) or "").strip().lower() or None
+            if not url.startswith(("http://", "https://")) or not file_name.endswith(".gguf"):
+                errors[CONF_URL] = "invalid_model_url"
+            elif checksum is not None and not re.fullmatch(r"[0-9a-f]{64}", checksum):
+                errors[CONF_SHA256] = "invalid_sha256"
+            else:
+                self._download = DownloadPlan(url, file_name, checksum, None, None)
+                return await self.async_step_download()
+        schema = self.add_suggested_values_to_schema(URL_SCHEMA, user_input)
+        return self.async_show_form(step_id="url", data_schema=schema, errors=errors)
+
+    async def async_step_download(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Download in the background while the UI shows progress; then validate and create.
+
+        Closing the dialog cancels the task (Home Assistant cancels a flow's progress task);
+        the partial file stays and the next attempt resumes it.
+        """
+        assert self._download is not None
+        if self._download_task is None:
+            self._download_task = self.hass.async_create_task(self._async_download(self._download))
+        if not self._download_task.done():
+            return self.async_show_progress(
+                step_id="download",
+                progress_action="download",
+                progress_task=self._download_task,
+                description_placeholders={"file": self._download.file_name},
+            )
+        try:
+            self._download_result = self._download_task.result()
+        except DownloadError as err:
+            self._download_error = err.code
+            return self.async_show_progress_done(next_step_id="download_failed")
+        return self.async_show_progress_done(next_step_id="download_done")
+
+    async def async_step_download_done(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        result = self._download_result
+        path = str(result.path)
+        self._async_abort_entries_match({CONF_MODEL_PATH: path})
+        if error := await async_validate_model(self.hass, path):
+            return self.async_abort(reason=error)
+        # Pin the hash computed now, so a later swap of the file is noticed even for unverified entries.
+        return self._create_entry({CONF_MODEL_PATH: path, CONF_MODEL_SHA256: result.sha256})
+
+    async def async_step_download_failed(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_abort(reason=self._download_error or "download_failed")
+
+    async def _async_download(self, plan: DownloadPlan) -> DownloadResult:
+        destination = Path(self.hass.config.path(MODELS_FOLDER, plan.file_name))
+        await self.hass.async_add_executor_job(partial(destination.parent.mkdir, parents=True, exist_ok=True))
+        return await download_model(
+            async_get_clientsession(self.hass),
+            plan.url,
+            destination,
+            expected_sha256=plan.sha256,
+            expected_size=plan.size,
+            on_progress=self._report_progress,
+        )
+
+    @callback
+    def _report_progress(self, done: int, total: int | None) -> None:
+        if total:
+            compat.report_flow_progress(self, done / total)
+
+    def _create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        return self.async_create_entry(title=DEFAULT_NAME, data=data, options=default_options())
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         entry = self._get_reconfigure_entry()

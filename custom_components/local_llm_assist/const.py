@@ -9,6 +9,9 @@ DOMAIN: Final = "local_llm_assist"
 LOGGER = logging.getLogger(__package__)
 
 CONF_MODEL_PATH: Final = "model_path"
+CONF_MODEL_SHA256: Final = "model_sha256"
+CONF_CATALOG_MODEL: Final = "catalog_model"
+CONF_SHA256: Final = "sha256"
 CONF_CONTEXT_SIZE: Final = "context_size"
 CONF_PROMPT: Final = "prompt"
 CONF_TEMPERATURE: Final = "temperature"
