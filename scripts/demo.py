@@ -277,7 +277,13 @@ def default_model_path() -> Path:
 async def add_integration(session: aiohttp.ClientSession, token: str, model_path: Path) -> str:
     """Run the config flow like the UI does (the model is loaded to validate it); returns the entry id."""
     flow_path = "/api/config/config_entries/flow"
-    form = await request_json(session, "POST", flow_path, token, json={"handler": INTEGRATION})
+    menu = await request_json(session, "POST", flow_path, token, json={"handler": INTEGRATION})
+    if menu.get("type") != "menu":
+        raise DemoError(f"config flow did not offer its menu: {menu}")
+    # The model is on disk already (scripts/setup assembled it): choose "a GGUF file on this machine".
+    form = await request_json(
+        session, "POST", f"{flow_path}/{menu['flow_id']}", token, json={"next_step_id": "local_file"}
+    )
     if form.get("type") != "form":
         raise DemoError(f"config flow did not offer a form: {form}")
     result = await request_json(
