@@ -67,3 +67,8 @@ def test_unsaid_optional_values_are_dropped() -> None:
         "color": "red",
         "brightness": 78,
     }
+
+
+def test_names_in_other_scripts_are_matched_whole() -> None:
+    assert find_private_mention("Schalte das Küchenlicht ein", {"Wohnzimmerlampe"}, {"Küchenlicht"}) == "Küchenlicht"
+    assert find_private_mention("Schalte das Küchenlichtband ein", set(), {"Küchenlicht"}) is None

@@ -14,7 +14,8 @@ from typing import Any
 
 
 def normalize(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    """Lower-case words separated by single spaces (any script: names need not be English)."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def mentioned_names(request: str, names: set[str]) -> set[str]:
@@ -28,7 +29,7 @@ def _mentions(text: str, names: set[str]) -> list[tuple[int, int, str]]:
         needle = normalize(name)
         if not needle:
             continue
-        for match in re.finditer(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", text):
+        for match in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", text):
             spans.append((match.start(), match.end(), name))
     return spans
 

@@ -9,12 +9,12 @@ message, not the whole prompt.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from .data import ChatMessage, Device, ToolSpec
 from .grammar import REPLY_KEY
+from .guard import normalize
 from .verbs import short_name
 
 PROMPT_VERSION = "2026.11.1"
@@ -176,7 +176,7 @@ _IGNORED_WORDS = {
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower())) - _IGNORED_WORDS
+    return set(normalize(text).split()) - _IGNORED_WORDS
 
 
 def relevant_devices(request: str, devices: Iterable[Device]) -> list[Device]:
@@ -186,10 +186,10 @@ def relevant_devices(request: str, devices: Iterable[Device]) -> list[Device]:
     sees, so unrelated states are noise (and tokens to evaluate).
     """
     devices = list(devices)
-    text = f" {' '.join(re.findall(r'\w+', request.lower()))} "
+    text = f" {normalize(request)} "
 
     def said(name: str) -> bool:
-        return f" {' '.join(re.findall(r'\w+', name.lower()))} " in text
+        return f" {normalize(name)} " in text
 
     named = [d for d in devices if any(said(name) for name in (d.name, *d.aliases))]
     if named:
