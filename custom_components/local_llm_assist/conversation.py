@@ -141,6 +141,8 @@ class _Turn:
             return await self._fail("empty_request")
         if len(text) > MAX_REQUEST_CHARS:
             return await self._fail("request_too_long", max_chars=str(MAX_REQUEST_CHARS))
+        if self.options.get(CONF_PREFER_LOCAL, DEFAULT_PREFER_LOCAL) and (local := await self._handle_locally()):
+            return local
         try:
             await compat.async_provide_llm_data(
                 self.chat_log,
@@ -150,8 +152,6 @@ class _Turn:
             )
         except conversation.ConverseError as err:
             return err.as_conversation_result()
-        if self.options.get(CONF_PREFER_LOCAL, DEFAULT_PREFER_LOCAL) and (local := await self._handle_locally()):
-            return local
         home = async_get_home_context(self.hass)
         if private := find_private_mention(text, home.exposed_names, home.private_names):
             return await self._fail("device_not_exposed", name=private)
@@ -180,6 +180,8 @@ class _Turn:
         plan = build_prompt_plan(self.hass, self.options, self.chat_log.llm_api, home)
         tools, devices = plan.tools, home.names.devices
         history = self._history()
+        said_by_user = " ".join([text, *(message.content for message in history if message.role == "user")])
+        conversation_text = " ".join([text, *(message.content for message in history)])
         pending: list[ChatMessage] = []
         executed: list[ToolCall] = []
         for _ in range(int(self.options.get(CONF_MAX_TOOL_ITERATIONS, DEFAULT_MAX_TOOL_ITERATIONS))):
@@ -195,10 +197,10 @@ class _Turn:
             if parsed in executed:
                 break  # the model repeats itself: what was done is the answer
             executed.append(parsed)
-            if not self._target_was_mentioned(parsed, text, history, home):
+            if not self._target_was_mentioned(parsed, text, conversation_text, home):
                 return await self._fail("device_not_found")
-            said = " ".join([text, *(message.content for message in history if message.role == "user")])
-            grounded = ToolCall(parsed.name, drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said))
+            arguments = drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said_by_user)
+            grounded = ToolCall(parsed.name, arguments)
             result = await self._call_tool(tools.to_real_call(grounded))
             if confirmation := await self._confirmation(result):
                 return self._speak(confirmation)
@@ -206,9 +208,8 @@ class _Turn:
         return self._speak(await async_message(self.hass, self.language, "nothing_to_add"))
 
     @staticmethod
-    def _target_was_mentioned(call: ToolCall, text: str, history: list[ChatMessage], home: HomeContext) -> bool:
+    def _target_was_mentioned(call: ToolCall, text: str, said: str, home: HomeContext) -> bool:
         """Refuse a call on a device or area nobody spoke of (see engine.guard)."""
-        said = " ".join([text, *(message.content for message in history)])
         if isinstance(name := call.arguments.get("name"), str):
             device = home.names.device_named(name)
             words = " ".join((name, *device.aliases, device.area or "")) if device else name
