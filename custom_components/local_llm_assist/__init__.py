@@ -1,4 +1,4 @@
-"""Local LLM Assist: a fully local voice assistant (llama.cpp conversation agent)."""
+"""Local LLM Assist: a fully local voice assistant (llama.cpp agent, faster-whisper speech-to-text)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,20 @@ from .const import (
     CONF_CONTEXT_SIZE,
     CONF_MODEL_PATH,
     CONF_REQUEST_TIMEOUT,
+    CONF_WHISPER_MODEL_PATH,
     DEFAULT_CONTEXT_SIZE,
     DEFAULT_REQUEST_TIMEOUT,
     DOMAIN,
     REPAIR_WORKER_CRASHING,
 )
-from .engine.data import LlmSettings
+from .engine.data import LlmSettings, WhisperSettings
 from .engine.errors import EngineError
 from .engine.worker import WorkerClient
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
+from .voice_pipeline import async_ensure_pipeline
 
 PLATFORMS = [Platform.CONVERSATION]
+SPEECH_PLATFORMS = [Platform.STT]  # only with a speech model configured
 
 
 def llm_settings_from_entry(entry: LocalLlmConfigEntry) -> LlmSettings:
@@ -33,6 +36,15 @@ def llm_settings_from_entry(entry: LocalLlmConfigEntry) -> LlmSettings:
     )
 
 
+def whisper_settings_from_entry(entry: LocalLlmConfigEntry) -> WhisperSettings | None:
+    path = entry.options.get(CONF_WHISPER_MODEL_PATH)
+    return WhisperSettings(model_path=str(path)) if path else None
+
+
+def _platforms(whisper: WhisperSettings | None) -> list[Platform]:
+    return PLATFORMS + (SPEECH_PLATFORMS if whisper is not None else [])
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
     """Start the model worker and load the model before the agent is offered."""
     client = WorkerClient(
@@ -40,22 +52,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
         on_health_change=_repair_reporter(hass, entry),
     )
     settings = llm_settings_from_entry(entry)
+    whisper = whisper_settings_from_entry(entry)
+    whisper_languages: list[str] = []
     try:
         await client.load_llm(settings)
+        if whisper is not None:
+            whisper_languages = (await client.load_whisper(whisper))["languages"]
     except EngineError as err:
         await client.stop()
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
         ) from err
-    entry.runtime_data = LocalLlmRuntime(client=client, llm_settings=settings)
+    entry.runtime_data = LocalLlmRuntime(
+        client=client, llm_settings=settings, whisper_settings=whisper, whisper_languages=whisper_languages
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, _platforms(whisper))
+    if whisper is not None:
+        await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
     """Unload the agent, then stop the worker, which frees the model's memory."""
-    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+    # The platforms set up with the settings it was loaded with (the options may have changed since).
+    loaded_platforms = _platforms(entry.runtime_data.whisper_settings)
+    if not await hass.config_entries.async_unload_platforms(entry, loaded_platforms):
         return False
     await entry.runtime_data.client.stop()
     ir.async_delete_issue(hass, DOMAIN, f"{REPAIR_WORKER_CRASHING}_{entry.entry_id}")

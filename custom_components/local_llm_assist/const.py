@@ -36,3 +36,16 @@ DEFAULT_PREFER_LOCAL: Final = True
 MAX_REQUEST_CHARS: Final = 1000
 
 REPAIR_WORKER_CRASHING: Final = "worker_crashing"
+
+# Speech-to-text (options step "speech"); without a whisper model there is no STT entity.
+CONF_WHISPER_MODEL_PATH: Final = "whisper_model_path"
+CONF_WHISPER_LANGUAGE: Final = "whisper_language"
+CONF_WHISPER_BEAM_SIZE: Final = "whisper_beam_size"
+CONF_WHISPER_VAD_FILTER: Final = "whisper_vad_filter"
+CONF_WHISPER_HOTWORDS: Final = "whisper_hotwords"
+CONF_PIPELINE_ID: Final = "pipeline_id"  # in entry data: the Assist pipeline set-up created
+AUTO_LANGUAGE: Final = "auto"
+DEFAULT_WHISPER_BEAM_SIZE: Final = 1
+DEFAULT_WHISPER_VAD_FILTER: Final = True
+DEFAULT_WHISPER_HOTWORDS: Final = True
+PIPELINE_NAME: Final = "Local LLM Assist"

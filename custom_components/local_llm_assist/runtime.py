@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
-from .engine.data import GenerationResult, LlmSettings
+from .engine.data import GenerationResult, LlmSettings, Transcript, WhisperSettings
 from .engine.worker import WorkerClient
 
 RECENT_GENERATIONS = 100
+RECENT_TRANSCRIPTS = 100
 
 
 @dataclass
@@ -21,10 +22,18 @@ class LocalLlmRuntime:
     generations: deque[GenerationResult] = field(default_factory=lambda: deque(maxlen=RECENT_GENERATIONS))
     generation_count: int = 0
     warm_up: asyncio.Task[None] | None = None
+    whisper_settings: WhisperSettings | None = None  # None: no speech model, no STT entity
+    whisper_languages: list[str] = field(default_factory=list)
+    # Text and timings of recent transcriptions (audio length, decoding time, model), for traces.
+    transcripts: deque[Transcript] = field(default_factory=lambda: deque(maxlen=RECENT_TRANSCRIPTS))
 
     @property
     def last_generation(self) -> GenerationResult | None:
         return self.generations[-1] if self.generations else None
+
+    @property
+    def last_transcript(self) -> Transcript | None:
+        return self.transcripts[-1] if self.transcripts else None
 
     def record(self, result: GenerationResult) -> None:
         self.generations.append(result)

@@ -68,3 +68,33 @@ class GenerationResult:
     completion_tokens: int
     prompt_ms: float
     generation_ms: float
+
+
+@dataclass(frozen=True)
+class WhisperSettings:
+    """How to load a faster-whisper (CTranslate2) model folder; equal settings share one model."""
+
+    model_path: str
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class TranscriptionRequest:
+    """16-bit little-endian mono PCM at 16 kHz, and how to decode it."""
+
+    pcm: bytes
+    language: str | None = None  # None: the model detects it (multilingual models only)
+    beam_size: int = 1
+    vad_filter: bool = True
+    hotwords: str | None = None  # names whisper should expect to hear
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What was heard and what hearing it cost (kept for traces and diagnostics)."""
+
+    text: str
+    language: str
+    audio_seconds: float
+    transcribe_ms: float
+    model: str

@@ -1,18 +1,19 @@
 """The model worker: a child process that owns the native runtimes, and its async client.
 
-llama.cpp (and later faster-whisper) run in their own interpreter so a native crash, an
+llama.cpp and faster-whisper run in their own interpreter so a native crash, an
 out-of-memory kill or a hung generation takes down the worker, never Home Assistant. The client
 speaks JSON lines over the child's stdin and a private copy of its stdout; anything native code
 prints goes to stderr, which the client keeps a tail of for error messages.
 
 Requests are served one at a time (an asyncio lock is the queue). A request that exceeds its
 timeout kills the worker. After a crash the next request restarts it, waiting with exponential
-backoff when crashes repeat, and reloads the models that were loaded before.
+backoff when crashes repeat, and reloads the models (language and speech) that were loaded before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -22,11 +23,19 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
+from .data import (
+    ChatMessage,
+    GenerationRequest,
+    GenerationResult,
+    LlmSettings,
+    Transcript,
+    TranscriptionRequest,
+    WhisperSettings,
+)
 from .errors import (
     EngineError,
     ModelLoadError,
@@ -57,6 +66,14 @@ CRASHES_BEFORE_ALERT = 3
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Runtimes:
+    """The native runtimes one worker owns: both models live in this one process."""
+
+    llm: Any
+    whisper: Any
+
+
 def serve() -> None:
     """Worker main loop: one JSON request per stdin line, one JSON response per line."""
     # Keep a private handle on the real stdout for responses; point fd 1 at stderr so that
@@ -64,8 +81,9 @@ def serve() -> None:
     responses = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     from .llm import LlamaRuntime
+    from .whisper import WhisperRuntime
 
-    runtime = LlamaRuntime()
+    runtime = _Runtimes(llm=LlamaRuntime(), whisper=WhisperRuntime())
     for line in sys.stdin:
         request = json.loads(line)
         responses.write(json.dumps(_handle(runtime, request)) + "\n")
@@ -73,7 +91,7 @@ def serve() -> None:
             break
 
 
-def _handle(runtime: Any, request: dict[str, Any]) -> dict[str, Any]:
+def _handle(runtime: _Runtimes, request: dict[str, Any]) -> dict[str, Any]:
     try:
         result = _dispatch(runtime, request["op"], request.get("args", {}))
     except EngineError as err:
@@ -83,13 +101,18 @@ def _handle(runtime: Any, request: dict[str, Any]) -> dict[str, Any]:
     return {"id": request["id"], "result": result}
 
 
-def _dispatch(runtime: Any, op: str, args: dict[str, Any]) -> Any:
+def _dispatch(runtime: _Runtimes, op: str, args: dict[str, Any]) -> Any:
     if op == "ping" or op == "shutdown":
         return {"pid": os.getpid()}
     if op == "load_llm":
-        return runtime.load(LlmSettings(**args))
+        return runtime.llm.load(LlmSettings(**args))
     if op == "unload_llm":
-        return runtime.unload(LlmSettings(**args))
+        return runtime.llm.unload(LlmSettings(**args))
+    if op == "load_whisper":
+        return runtime.whisper.load(WhisperSettings(**args))
+    if op == "transcribe":
+        audio = TranscriptionRequest(**{**args["request"], "pcm": base64.b64decode(args["request"]["pcm"])})
+        return asdict(runtime.whisper.transcribe(WhisperSettings(**args["model"]), audio))
     if op == "generate":
         request = GenerationRequest(
             messages=[ChatMessage(**message) for message in args["messages"]],
@@ -97,7 +120,7 @@ def _dispatch(runtime: Any, op: str, args: dict[str, Any]) -> Any:
             temperature=args["temperature"],
             max_tokens=args["max_tokens"],
         )
-        return asdict(runtime.generate(LlmSettings(**args["model"]), request))
+        return asdict(runtime.llm.generate(LlmSettings(**args["model"]), request))
     raise EngineError(f"unknown operation {op!r}")
 
 
@@ -123,6 +146,7 @@ class WorkerClient:
         self._lock = asyncio.Lock()
         self._next_id = 0
         self._loaded: list[LlmSettings] = []
+        self._loaded_whisper: list[WhisperSettings] = []
         self._consecutive_failures = 0
         self._last_failure = 0.0
         self._stopped = False
@@ -145,6 +169,19 @@ class WorkerClient:
         if settings not in self._loaded:
             self._loaded.append(settings)
         return result
+
+    async def load_whisper(self, settings: WhisperSettings) -> dict[str, Any]:
+        """Load a speech model beside the language model; returns its languages."""
+        result: dict[str, Any] = await self._request("load_whisper", asdict(settings), LOAD_TIMEOUT)
+        if settings not in self._loaded_whisper:
+            self._loaded_whisper.append(settings)
+        return result
+
+    async def transcribe(self, model: WhisperSettings, request: TranscriptionRequest) -> Transcript:
+        # base64 keeps the protocol one JSON line; 30 s of audio is about 1.3 MB of text.
+        encoded = {**asdict(request), "pcm": base64.b64encode(request.pcm).decode("ascii")}
+        args = {"model": asdict(model), "request": encoded}
+        return Transcript(**await self._request("transcribe", args, self.request_timeout))
 
     async def generate(self, model: LlmSettings, request: GenerationRequest) -> GenerationResult:
         args = {
@@ -217,10 +254,14 @@ class WorkerClient:
             if remaining > 0:
                 await asyncio.sleep(remaining)
         await self._spawn()
-        for settings in self._loaded:
+        reloads: list[tuple[str, LlmSettings | WhisperSettings]] = [
+            *(("load_llm", settings) for settings in self._loaded),
+            *(("load_whisper", settings) for settings in self._loaded_whisper),
+        ]
+        for op, settings in reloads:
             try:
                 async with asyncio.timeout(LOAD_TIMEOUT):
-                    response = await self._roundtrip("load_llm", asdict(settings))
+                    response = await self._roundtrip(op, asdict(settings))
             except (TimeoutError, WorkerCrashedError) as err:
                 await self._terminate(graceful=False)
                 self._record_failure()

@@ -1,0 +1,107 @@
+"""faster-whisper runtime, used only inside the worker process.
+
+The model folder is loaded once and kept. Audio arrives as the raw PCM the Assist pipeline
+streams (16-bit, 16 kHz, mono) and is converted to float samples here, in the worker, so
+neither the conversion nor the decoding ever runs in Home Assistant's process. Whisper is
+given numpy samples, never a file path: that keeps PyAV (and its version quirks) out of the way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .data import Transcript, TranscriptionRequest, WhisperSettings
+from .errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+SAMPLE_RATE = 16000
+BYTES_PER_SAMPLE = 2
+# Files faster-whisper needs to load a folder without reaching the network: without
+# tokenizer.json it would try to download one.
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+
+
+def check_model_folder(path: str) -> None:
+    """Fail with a precise code before handing a folder to native code."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ModelLoadError("whisper_model_not_found", f"no folder at {path}")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ModelLoadError("whisper_model_incomplete", f"{path} lacks {', '.join(missing)}")
+    try:
+        json.loads((folder / "config.json").read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ModelLoadError("whisper_model_load_failed", f"{path}/config.json is not JSON: {err}") from err
+
+
+def pcm_seconds(pcm: bytes) -> float:
+    return len(pcm) / (SAMPLE_RATE * BYTES_PER_SAMPLE)
+
+
+class WhisperRuntime:
+    """Holds loaded whisper models by settings and transcribes PCM with them."""
+
+    def __init__(self) -> None:
+        self._models: dict[WhisperSettings, WhisperModel] = {}
+        self._load_ms: dict[WhisperSettings, float] = {}
+
+    def load(self, settings: WhisperSettings) -> dict[str, Any]:
+        """Load (once) and report the languages the model can transcribe."""
+        if (model := self._models.get(settings)) is None:
+            check_model_folder(settings.model_path)
+            from faster_whisper import WhisperModel  # heavy import, only in the worker
+
+            started = time.monotonic()
+            try:
+                model = WhisperModel(
+                    settings.model_path,
+                    device="cpu",
+                    compute_type="int8",
+                    cpu_threads=settings.threads or (os.cpu_count() or 2),
+                )
+            except (ValueError, RuntimeError, OSError) as err:
+                raise ModelLoadError("whisper_model_load_failed", str(err)) from err
+            self._models[settings] = model
+            self._load_ms[settings] = (time.monotonic() - started) * 1000
+        return {
+            "languages": model.supported_languages,
+            "multilingual": model.model.is_multilingual,
+            "load_ms": self._load_ms[settings],
+        }
+
+    def unload(self, settings: WhisperSettings) -> None:
+        self._models.pop(settings, None)
+
+    def transcribe(self, settings: WhisperSettings, request: TranscriptionRequest) -> Transcript:
+        model = self._models.get(settings)
+        if model is None:
+            raise ModelLoadError("model_not_loaded", f"{settings.model_path} is not loaded")
+        import numpy as np
+
+        started = time.monotonic()
+        samples = np.frombuffer(request.pcm, dtype="<i2").astype(np.float32) / 32768.0
+        language = request.language if model.model.is_multilingual else "en"
+        segments, info = model.transcribe(
+            samples,
+            language=language,
+            beam_size=request.beam_size,
+            vad_filter=request.vad_filter,
+            hotwords=request.hotwords or None,
+            condition_on_previous_text=False,  # a command is one utterance; this only feeds hallucinations
+            without_timestamps=True,
+        )
+        text = " ".join(segment.text.strip() for segment in segments).strip()
+        return Transcript(
+            text=text,
+            language=info.language,
+            audio_seconds=pcm_seconds(request.pcm),
+            transcribe_ms=(time.monotonic() - started) * 1000,
+            model=Path(settings.model_path).name,
+        )

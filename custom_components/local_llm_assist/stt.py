@@ -1,0 +1,145 @@
+"""The speech-to-text entity: the Assist pipeline's audio → faster-whisper in the model worker.
+
+It declares exactly what the pipeline sends (WAV/PCM, 16-bit, 16 kHz, mono), collects the
+stream up to a cap, and hands the PCM to the worker, where it is converted and decoded. The
+names of exposed devices and areas are passed as hotwords so whisper expects them.
+Every failure becomes an error result the pipeline reports ("no text recognized"), never an
+exception, and never reaches the agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+
+from homeassistant.components import stt
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .const import (
+    AUTO_LANGUAGE,
+    CONF_WHISPER_BEAM_SIZE,
+    CONF_WHISPER_HOTWORDS,
+    CONF_WHISPER_LANGUAGE,
+    CONF_WHISPER_VAD_FILTER,
+    DEFAULT_WHISPER_BEAM_SIZE,
+    DEFAULT_WHISPER_HOTWORDS,
+    DEFAULT_WHISPER_VAD_FILTER,
+    LOGGER,
+)
+from .engine.data import TranscriptionRequest
+from .engine.errors import EngineError
+from .engine.whisper import BYTES_PER_SAMPLE, SAMPLE_RATE
+from .home_context import async_get_home_context
+from .runtime import LocalLlmConfigEntry
+
+# Whisper decodes 30-second windows and a spoken command is far shorter: a stream that goes on
+# past this is not a command (an open microphone), and stopping bounds the memory it can take.
+MAX_AUDIO_SECONDS = 30
+MAX_AUDIO_BYTES = MAX_AUDIO_SECONDS * SAMPLE_RATE * BYTES_PER_SAMPLE
+# Less than this cannot hold a word; whisper would only guess.
+MIN_AUDIO_SECONDS = 0.1
+ERROR_RESULT = stt.SpeechResult(None, stt.SpeechResultState.ERROR)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: LocalLlmConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    async_add_entities([LocalWhisperSttEntity(entry)])
+
+
+class LocalWhisperSttEntity(stt.SpeechToTextEntity):
+    """faster-whisper on this machine, in the same worker as the language model."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+
+    def __init__(self, entry: LocalLlmConfigEntry) -> None:
+        self.entry = entry
+        self._attr_unique_id = f"{entry.entry_id}_stt"
+
+    @property
+    def configured_language(self) -> str | None:
+        """The language whisper is told to expect; None lets it detect the language."""
+        language = str(self.entry.options.get(CONF_WHISPER_LANGUAGE, AUTO_LANGUAGE))
+        return None if language == AUTO_LANGUAGE else language
+
+    @property
+    def supported_languages(self) -> list[str]:
+        language = self.configured_language
+        return [language] if language else list(self.entry.runtime_data.whisper_languages)
+
+    @property
+    def supported_formats(self) -> list[stt.AudioFormats]:
+        return [stt.AudioFormats.WAV]
+
+    @property
+    def supported_codecs(self) -> list[stt.AudioCodecs]:
+        return [stt.AudioCodecs.PCM]
+
+    @property
+    def supported_bit_rates(self) -> list[stt.AudioBitRates]:
+        return [stt.AudioBitRates.BITRATE_16]
+
+    @property
+    def supported_sample_rates(self) -> list[stt.AudioSampleRates]:
+        return [stt.AudioSampleRates.SAMPLERATE_16000]
+
+    @property
+    def supported_channels(self) -> list[stt.AudioChannels]:
+        return [stt.AudioChannels.CHANNEL_MONO]
+
+    async def async_process_audio_stream(
+        self, metadata: stt.SpeechMetadata, stream: AsyncIterable[bytes]
+    ) -> stt.SpeechResult:
+        if not self.check_metadata(metadata):
+            LOGGER.warning("Refused audio in a format this model does not take: %s", metadata)
+            return ERROR_RESULT
+        pcm = await _collect(stream)
+        if pcm is None:
+            return ERROR_RESULT
+        runtime = self.entry.runtime_data
+        assert runtime.whisper_settings is not None  # the entity exists only with a speech model
+        try:
+            transcript = await runtime.client.transcribe(runtime.whisper_settings, self._request(pcm))
+        except EngineError as err:
+            LOGGER.warning("Speech-to-text failed: %s", err)
+            return ERROR_RESULT
+        runtime.transcripts.append(transcript)
+        return stt.SpeechResult(transcript.text, stt.SpeechResultState.SUCCESS)
+
+    def _request(self, pcm: bytes) -> TranscriptionRequest:
+        options = self.entry.options
+        biased = bool(options.get(CONF_WHISPER_HOTWORDS, DEFAULT_WHISPER_HOTWORDS))
+        return TranscriptionRequest(
+            pcm=pcm,
+            language=self.configured_language,
+            beam_size=int(options.get(CONF_WHISPER_BEAM_SIZE, DEFAULT_WHISPER_BEAM_SIZE)),
+            vad_filter=bool(options.get(CONF_WHISPER_VAD_FILTER, DEFAULT_WHISPER_VAD_FILTER)),
+            hotwords=home_vocabulary(self.hass) if biased else None,
+        )
+
+
+async def _collect(stream: AsyncIterable[bytes]) -> bytes | None:
+    """The whole utterance, or None when there is none to transcribe (logged why)."""
+    audio = bytearray()
+    try:
+        async for chunk in stream:
+            audio += chunk
+            if len(audio) > MAX_AUDIO_BYTES:
+                LOGGER.warning("Stopped listening after %s s: longer than any spoken command", MAX_AUDIO_SECONDS)
+                return None
+    except (OSError, EOFError) as err:  # the satellite or the browser went away mid-command
+        LOGGER.warning("The audio stream broke off: %s", err)
+        return None
+    if len(audio) < MIN_AUDIO_SECONDS * SAMPLE_RATE * BYTES_PER_SAMPLE:
+        LOGGER.debug("No audio to transcribe (%s bytes)", len(audio))
+        return None
+    # An odd byte count cannot be 16-bit samples; drop the dangling byte rather than fail.
+    return bytes(audio[: len(audio) - len(audio) % BYTES_PER_SAMPLE])
+
+
+def home_vocabulary(hass: HomeAssistant) -> str:
+    """Names of exposed devices (with aliases) and of areas, for whisper to expect."""
+    home = async_get_home_context(hass)
+    # Devices first: whisper keeps only the first ~220 tokens of hotwords in a large home.
+    return ", ".join(dict.fromkeys([*sorted(home.exposed_names), *home.names.areas]))
