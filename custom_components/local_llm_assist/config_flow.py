@@ -1,4 +1,4 @@
-"""UI set-up: pick a model file (validated by loading it), then tune the agent in options."""
+"""UI set-up: pick a model file (validated by loading it), then tune the agent and speech in options."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ from .engine.download import DownloadError, DownloadResult, download_model
 from .engine.errors import EngineError
 from .engine.llm import check_model_file
 from .engine.worker import WorkerClient
+from .speech_options import SpeechOptionsFlow
 
 MODEL_SCHEMA = vol.Schema({vol.Required(CONF_MODEL_PATH): TextSelector()})
 URL_SCHEMA = vol.Schema(
@@ -236,16 +237,19 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
         return LocalLlmOptionsFlow()
 
 
-class LocalLlmOptionsFlow(OptionsFlow):
-    """Agent settings; saving reloads the entry (and the model if its settings changed)."""
+class LocalLlmOptionsFlow(SpeechOptionsFlow):
+    """Agent or speech settings; saving reloads the entry (and a model if its settings changed)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="init", menu_options=["agent", "speech"])
+
+    async def async_step_agent(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            return self.async_create_entry(data={**self.config_entry.options, **user_input})
         schema = self.add_suggested_values_to_schema(
             _options_schema(self.hass), {**default_options(), **self.config_entry.options}
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="agent", data_schema=schema)
 
 
 def _number(minimum: float, maximum: float, step: float = 1) -> NumberSelector:

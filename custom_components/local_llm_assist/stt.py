@@ -24,6 +24,7 @@ from .const import (
     DEFAULT_WHISPER_BEAM_SIZE,
     DEFAULT_WHISPER_HOTWORDS,
     DEFAULT_WHISPER_VAD_FILTER,
+    DOMAIN,
     LOGGER,
 )
 from .engine.data import TranscriptionRequest
@@ -56,6 +57,8 @@ class LocalWhisperSttEntity(stt.SpeechToTextEntity):
     def __init__(self, entry: LocalLlmConfigEntry) -> None:
         self.entry = entry
         self._attr_unique_id = f"{entry.entry_id}_stt"
+        # The same device as the agent: one "Local LLM Assist" with its two voices in the UI.
+        self._attr_device_info = {"identifiers": {(DOMAIN, entry.entry_id)}, "name": entry.title}
 
     @property
     def configured_language(self) -> str | None:

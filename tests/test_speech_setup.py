@@ -1,0 +1,151 @@
+"""Speech settings in the options flow, and the ready Assist pipeline (created once, never overwriting)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from homeassistant.components import assist_pipeline
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.local_llm_assist.const import (
+    CONF_PIPELINE_ID,
+    CONF_WHISPER_LANGUAGE,
+    CONF_WHISPER_MODEL_PATH,
+)
+
+from .helpers import AGENT_ID, async_setup_agent
+from .models import ACCURATE_WHISPER, FAST_WHISPER
+from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id
+
+
+async def open_speech_step(hass: HomeAssistant, entry_id: str) -> str:
+    result = await hass.config_entries.options.async_init(entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert set(result["menu_options"]) == {"agent", "speech"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "speech"})
+    assert result["step_id"] == "speech"
+    return str(result["flow_id"])
+
+
+async def test_speech_options_offer_only_the_models_languages_and_create_the_entity(home: HomeAssistant) -> None:
+    entry = await async_setup_agent(home)
+    assert home.states.get(STT_ENTITY) is None
+    flow_id = await open_speech_step(home, entry.entry_id)
+    result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_MODEL_PATH: str(FAST_WHISPER)})
+    assert result["step_id"] == "speech_language"
+    options = result["data_schema"].schema[CONF_WHISPER_LANGUAGE].config["options"]
+    assert options == ["en"]  # tiny.en: English only, no detection
+    result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_LANGUAGE: "en"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await home.async_block_till_done()
+    assert entry.options[CONF_WHISPER_MODEL_PATH] == str(FAST_WHISPER)
+    assert entry.options["prompt"]  # the agent settings were kept
+    assert home.states.get(STT_ENTITY) is not None
+
+
+async def test_multilingual_model_offers_detection_and_many_languages(home: HomeAssistant) -> None:
+    entry = await async_setup_agent(home)
+    flow_id = await open_speech_step(home, entry.entry_id)
+    result = await home.config_entries.options.async_configure(
+        flow_id, {CONF_WHISPER_MODEL_PATH: str(ACCURATE_WHISPER)}
+    )
+    options = result["data_schema"].schema[CONF_WHISPER_LANGUAGE].config["options"]
+    assert options[0] == "auto" and {"en", "de", "fr", "nl"} <= set(options) and len(options) > 90
+
+
+@pytest.mark.parametrize(
+    ("make_folder", "error"),
+    [
+        (lambda tmp: tmp / "nowhere", "whisper_model_not_found"),
+        (lambda tmp: tmp, "whisper_model_incomplete"),
+        (lambda tmp: corrupt_copy(tmp), "whisper_model_load_failed"),
+    ],
+    ids=["missing", "not-a-model-folder", "corrupt-model"],
+)
+async def test_bad_speech_model_folder_shows_an_error_and_changes_nothing(
+    home: HomeAssistant, tmp_path: Path, make_folder: object, error: str
+) -> None:
+    entry = await async_setup_agent(home)
+    options_before = dict(entry.options)
+    folder = make_folder(tmp_path)  # type: ignore[operator]
+    flow_id = await open_speech_step(home, entry.entry_id)
+    result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_MODEL_PATH: str(folder)})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_WHISPER_MODEL_PATH: error}
+    assert dict(entry.options) == options_before
+    assert home.states.get(STT_ENTITY) is None
+
+
+def corrupt_copy(tmp: Path) -> Path:
+    folder = tmp / "broken-whisper"
+    folder.mkdir()
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy(FAST_WHISPER / name, folder / name)
+    (folder / "model.bin").write_bytes(bytes(range(256)) * 64)
+    return folder
+
+
+async def test_empty_folder_turns_speech_off(home: HomeAssistant) -> None:
+    entry = await async_setup_voice(home)
+    flow_id = await open_speech_step(home, entry.entry_id)
+    result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_MODEL_PATH: ""})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await home.async_block_till_done()
+    assert CONF_WHISPER_MODEL_PATH not in entry.options
+    assert home.states.get(STT_ENTITY) is None
+
+
+async def test_pipeline_is_created_once(home: HomeAssistant) -> None:
+    entry = await async_setup_voice(home)
+    pipeline_id = our_pipeline_id(entry)
+    count = len(assist_pipeline.async_get_pipelines(home))
+    assert await home.config_entries.async_reload(entry.entry_id)
+    await home.async_block_till_done()
+    # Even without its record (as after a reconfigure), the pipeline pairing our entities is reused.
+    home.config_entries.async_update_entry(entry, data={k: v for k, v in entry.data.items() if k != CONF_PIPELINE_ID})
+    await home.async_block_till_done()
+    assert our_pipeline_id(entry) == pipeline_id
+    assert len(assist_pipeline.async_get_pipelines(home)) == count
+
+
+async def test_users_pipelines_are_never_changed(home: HomeAssistant, hass_ws_client: WebSocketGenerator) -> None:
+    assert await async_setup_component(home, "assist_pipeline", {})
+    preferred_before = assist_pipeline.async_get_pipeline(home)
+    ws = await hass_ws_client(home)
+    # The user's own pipeline, even with our name, is not ours.
+    await ws.send_json_auto_id(
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "name": "Local LLM Assist",
+            "language": "en",
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": "en",
+            "stt_engine": None,
+            "stt_language": None,
+            "tts_engine": None,
+            "tts_language": None,
+            "tts_voice": None,
+            "wake_word_entity": None,
+            "wake_word_id": None,
+        }
+    )
+    created = await ws.receive_json()
+    assert created["success"], created
+    users_id = created["result"]["id"]
+    snapshot_before = {p.id: p.to_json() for p in assist_pipeline.async_get_pipelines(home)}
+    entry = await async_setup_voice(home)
+    ours = assist_pipeline.async_get_pipeline(home, our_pipeline_id(entry))
+    assert ours.id != users_id and ours.conversation_engine == AGENT_ID
+    after = {p.id: p.to_json() for p in assist_pipeline.async_get_pipelines(home)}
+    assert {k: after[k] for k in snapshot_before} == snapshot_before
+    assert assist_pipeline.async_get_pipeline(home).id == preferred_before.id  # the preferred one stays
+    # The user changes our pipeline: a restart does not change it back.
+    await assist_pipeline.async_update_pipeline(home, ours, prefer_local_intents=False)
+    assert await home.config_entries.async_reload(entry.entry_id)
+    await home.async_block_till_done()
+    assert not assist_pipeline.async_get_pipeline(home, ours.id).prefer_local_intents
