@@ -145,4 +145,7 @@ def home_vocabulary(hass: HomeAssistant) -> str:
     """Names of exposed devices (with aliases) and of areas, for whisper to expect."""
     home = async_get_home_context(hass)
     # Devices first: whisper keeps only the first ~220 tokens of hotwords in a large home.
-    return ", ".join(dict.fromkeys([*sorted(home.exposed_names), *home.names.areas]))
+    names = dict.fromkeys(name.lower() for name in [*sorted(home.exposed_names), *home.names.areas])
+    # Lower case on purpose: whisper copies the style of its hotwords, and "Close the Bedroom
+    # Blinds" (title case) misleads the small language model where "close the bedroom blinds" does not.
+    return ", ".join(names)

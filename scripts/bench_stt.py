@@ -1,0 +1,184 @@
+"""Benchmark: speech-to-text accuracy and speed, and spoken command → executed action.
+
+    scripts/bench stt [--models tiny.en base] [--snr 10]
+
+1. Whisper alone (in the model worker, as the integration runs it): the benchmark's fixed
+   commands spoken by two espeak-ng voices, clean and with sox pink noise mixed in at --snr dB,
+   each without and with vocabulary biasing (the exposed device and area names as hotwords,
+   exactly as the STT entity sends them). Prints word error rate, latency per command and the
+   real-time factor (decoding time / audio duration).
+2. End to end through a real Home Assistant: each command that changes a device is streamed
+   through the ready "Local LLM Assist" pipeline (speech-to-text → Home Assistant's matcher or
+   the model → action); latency is measured from the end of the audio to the state change.
+Numbers vary with the machine: compare models and settings within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from homeassistant.components import assist_pipeline, stt
+from homeassistant.components.assist_pipeline.pipeline import PipelineStage
+from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
+
+from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHISPER_LANGUAGE, CONF_WHISPER_MODEL_PATH
+from custom_components.local_llm_assist.engine.data import TranscriptionRequest, WhisperSettings
+from custom_components.local_llm_assist.engine.worker import WorkerClient
+from custom_components.local_llm_assist.stt import home_vocabulary
+from scripts.bench import DEFAULT_MODEL, REQUESTS, Request, percentile
+from scripts.harness import add_agent, running_home
+from scripts.models import CACHE_DIR
+from scripts.speech import VOICES, add_noise, chunks, speak, word_error_rate
+
+WHISPER_MODELS = {"tiny.en": CACHE_DIR / "faster-whisper-tiny.en", "base": CACHE_DIR / "faster-whisper-base"}
+METADATA = stt.SpeechMetadata(
+    language="en",
+    format=stt.AudioFormats.WAV,
+    codec=stt.AudioCodecs.PCM,
+    bit_rate=stt.AudioBitRates.BITRATE_16,
+    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
+    channel=stt.AudioChannels.CHANNEL_MONO,
+)
+
+
+@dataclass
+class SttRun:
+    model: str
+    condition: str
+    biased: bool
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)
+    audio_seconds: list[float] = field(default_factory=list)
+
+
+async def transcribe_all(
+    client: WorkerClient, model: str, audio: dict[tuple[str, str], list[bytes]], vocabulary: str
+) -> list[SttRun]:
+    settings = WhisperSettings(str(WHISPER_MODELS[model]))
+    await client.load_whisper(settings)
+    runs = []
+    for (voice, condition), utterances in audio.items():
+        for biased in (False, True):
+            run = SttRun(model, f"{voice} {condition}", biased)
+            for request, pcm in zip(REQUESTS, utterances, strict=True):
+                asked = TranscriptionRequest(pcm=pcm, language="en", hotwords=vocabulary if biased else None)
+                started = time.perf_counter()
+                transcript = await client.transcribe(settings, asked)
+                run.latencies_ms.append((time.perf_counter() - started) * 1000)
+                run.audio_seconds.append(transcript.audio_seconds)
+                run.pairs.append((request.text, transcript.text))
+            runs.append(run)
+    return runs
+
+
+def spoken_commands(snr_db: float) -> dict[tuple[str, str], list[bytes]]:
+    audio = {}
+    for voice in VOICES:
+        clean = [speak(request.text, voice) for request in REQUESTS]
+        audio[voice, "clean"] = clean
+        audio[voice, f"noise {snr_db:g} dB"] = [add_noise(pcm, snr_db) for pcm in clean]
+    return audio
+
+
+async def end_to_end(hass: HomeAssistant, model: str) -> tuple[list[float], int, int]:
+    """Latency from the end of the audio to the state change, for every command that changes a device."""
+    entry = await add_agent(
+        hass, DEFAULT_MODEL, **{CONF_WHISPER_MODEL_PATH: str(WHISPER_MODELS[model]), CONF_WHISPER_LANGUAGE: "en"}
+    )
+    pipeline_id = entry.data[CONF_PIPELINE_ID]
+    latencies, done = [], 0
+    actions = [request for request in REQUESTS if request.entity_id]
+    for request in actions:
+        elapsed = await timed_command(hass, pipeline_id, request)
+        if elapsed is not None:
+            latencies.append(elapsed)
+            done += 1
+    await hass.config_entries.async_remove(entry.entry_id)
+    return latencies, done, len(actions)
+
+
+async def timed_command(hass: HomeAssistant, pipeline_id: str, request: Request) -> float | None:
+    assert request.entity_id and request.reset
+    await hass.services.async_call(*request.reset, {"entity_id": request.entity_id}, blocking=True)
+    audio_ended, changed = 0.0, asyncio.Event()
+
+    async def stream() -> AsyncIterator[bytes]:
+        nonlocal audio_ended
+        for chunk in chunks(speak(request.text)):
+            yield chunk
+        audio_ended = time.perf_counter()
+
+    @callback
+    def on_change(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None and state.state == request.expected:
+            changed.set()
+
+    unsubscribe = async_track_state_change_event(hass, request.entity_id, on_change)
+    await assist_pipeline.async_pipeline_from_audio_stream(
+        hass,
+        context=Context(),
+        event_callback=lambda event: None,
+        stt_metadata=METADATA,
+        stt_stream=stream(),
+        pipeline_id=pipeline_id,
+        audio_settings=assist_pipeline.AudioSettings(is_vad_enabled=False),
+        end_stage=PipelineStage.INTENT,
+    )
+    changed_at = time.perf_counter() if changed.is_set() else None
+    unsubscribe()
+    return None if changed_at is None else (changed_at - audio_ended) * 1000
+
+
+def report_stt(runs: list[SttRun], snr_db: float) -> None:
+    print(f"\nSpeech-to-text: {len(REQUESTS)} commands x {len(VOICES)} voices ({', '.join(VOICES)}), clean and with")
+    print(f"sox pink noise at {snr_db:g} dB SNR; int8, beam 1, VAD filter on.")
+    print("Biased: the exposed device and area names given to whisper as hotwords.\n")
+    print(f"{'model':8} {'audio':22} {'biased':>6} {'WER':>6} {'p50 ms':>7} {'p95 ms':>7} {'RTF':>6}")
+    for run in runs:
+        rtf = statistics.mean(ms / 1000 / s for ms, s in zip(run.latencies_ms, run.audio_seconds, strict=True))
+        print(
+            f"{run.model:8} {run.condition:22} {'yes' if run.biased else 'no':>6} {word_error_rate(run.pairs):6.3f}"
+            f" {percentile(run.latencies_ms, 0.5):7.0f} {percentile(run.latencies_ms, 0.95):7.0f} {rtf:6.3f}"
+        )
+    for model in dict.fromkeys(run.model for run in runs):
+        plain = [pair for run in runs if run.model == model and not run.biased for pair in run.pairs]
+        biased = [pair for run in runs if run.model == model and run.biased for pair in run.pairs]
+        print(f"{model}: WER over all audio {word_error_rate(plain):.3f} plain → {word_error_rate(biased):.3f} biased")
+
+
+async def main(models: list[str], snr_db: float, e2e: bool) -> None:
+    audio = spoken_commands(snr_db)
+    async with running_home() as hass:
+        assert await async_setup_component(hass, "assist_pipeline", {})
+        vocabulary = home_vocabulary(hass)
+        client = WorkerClient(request_timeout=300)
+        try:
+            runs = [run for model in models for run in await transcribe_all(client, model, audio, vocabulary)]
+        finally:
+            await client.stop()
+        report_stt(runs, snr_db)
+        if not e2e:
+            return
+        print("\nEnd to end (ready pipeline, matcher first then the model): end of audio → state changed")
+        for model in models:
+            latencies, done, total = await end_to_end(hass, model)
+            print(
+                f"{model:8} executed {done}/{total}  p50 {percentile(latencies, 0.5):.0f} ms"
+                f"  p95 {percentile(latencies, 0.95):.0f} ms"
+            )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="+", choices=sorted(WHISPER_MODELS), default=list(WHISPER_MODELS))
+    parser.add_argument("--snr", type=float, default=10.0, help="signal-to-noise ratio of the noisy audio, in dB")
+    parser.add_argument("--no-e2e", action="store_true", help="only whisper, no Home Assistant pipeline runs")
+    args = parser.parse_args()
+    asyncio.run(main(args.models, args.snr, not args.no_e2e))
