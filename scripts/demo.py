@@ -3,8 +3,10 @@
     python -m scripts.demo prepare             # fresh config dir .cache/develop-config (fails if the port is busy)
     python -m scripts.demo wait [--pid PID]    # until Home Assistant answers over HTTP
     python -m scripts.demo onboard             # user demo / demo-demo-demo, every onboarding step, a saved token
-    python -m scripts.demo configure           # add the integration with the default model, make it the Assist agent
+    python -m scripts.demo configure           # add the integration with the default model and speech-to-text,
+                                               # make its "Local LLM Assist" voice pipeline the preferred one
     python -m scripts.demo say TEXT            # talk to the agent; print its reply and the state changes it caused
+    python -m scripts.demo say --voice en-us TEXT   # the same, spoken by espeak-ng through the voice pipeline
     python -m scripts.demo call lock.unlock lock.front_door   # call a service (sets a state up for a check)
 
 Only 127.0.0.1 is ever contacted. The long-lived token for `say` is kept in .cache/develop-config/demo-token.
@@ -28,6 +30,7 @@ from typing import Any
 import aiohttp
 
 from scripts.models import assembled_path, load_packaged_models
+from scripts.speech import chunks, speak
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / ".cache" / "develop-config"
@@ -46,6 +49,8 @@ CLIENT_ID = f"{BASE_URL}/"
 USERNAME = "demo"
 PASSWORD = "demo-demo-demo"
 DEFAULT_MODEL = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+DEFAULT_WHISPER = "whisper-tiny.en-ct2"
+STT_ENTITY = "stt.local_llm_assist"
 DEFAULT_AGENT = "conversation.local_llm_assist"
 INTEGRATION = "local_llm_assist"
 WATCHED_ATTRIBUTES = (
@@ -206,6 +211,26 @@ class Websocket:
             raise DemoError(f"websocket {command_type}: {reply.get('error')}")
         return reply.get("result")
 
+    async def run_voice_pipeline(self, pcm: bytes) -> dict[str, Any]:
+        """Stream speech through the preferred pipeline as the voice UI does; the events' data by type."""
+        await self.command(
+            "assist_pipeline/run",
+            start_stage="stt",
+            end_stage="intent",
+            input={"sample_rate": 16000, "no_vad": True},
+        )
+        events: dict[str, Any] = {}
+        while True:
+            event = (await self._ws.receive_json())["event"]
+            events[event["type"]] = event.get("data") or {}
+            if event["type"] == "run-start":
+                handler = bytes([event["data"]["runner_data"]["stt_binary_handler_id"]])
+                for chunk in chunks(pcm):
+                    await self._ws.send_bytes(handler + chunk)
+                await self._ws.send_bytes(handler)  # end of speech
+            if event["type"] == "run-end":
+                return events
+
 
 @contextlib.asynccontextmanager
 async def websocket(session: aiohttp.ClientSession, token: str) -> AsyncIterator[Websocket]:
@@ -267,8 +292,8 @@ async def onboard() -> None:
 # ---------------------------------------------------------------- configure
 
 
-def default_model_path() -> Path:
-    path = assembled_path(load_packaged_models()[DEFAULT_MODEL])
+def default_model_path(name: str = DEFAULT_MODEL) -> Path:
+    path = assembled_path(load_packaged_models()[name])
     if not path.exists():
         raise DemoError(f"{path} is missing: run scripts/setup")
     return path
@@ -297,6 +322,32 @@ async def add_integration(session: aiohttp.ClientSession, token: str, model_path
     return str(entry["entry_id"])
 
 
+async def add_speech(session: aiohttp.ClientSession, token: str, entry_id: str, whisper_path: Path) -> None:
+    """The options flow's speech step, as the UI runs it: the whisper model folder, then English."""
+    flow_path = "/api/config/config_entries/options/flow"
+    menu = await request_json(session, "POST", flow_path, token, json={"handler": entry_id})
+    steps = [{"next_step_id": "speech"}, {"whisper_model_path": str(whisper_path)}, {"whisper_language": "en"}]
+    result = menu
+    for answer in steps:
+        result = await request_json(session, "POST", f"{flow_path}/{result['flow_id']}", token, json=answer)
+        if result.get("errors"):
+            raise DemoError(f"the speech settings were refused: {result['errors']}")
+    if result.get("type") != "create_entry":
+        raise DemoError(f"the speech settings were not saved: {result}")
+
+
+async def prefer_voice_pipeline(ws: Websocket, agent: str) -> str:
+    """Make the pipeline the integration created (our STT + our agent) the preferred one."""
+    for _ in range(240):  # the entry reloads with the speech model after the options are saved
+        listing = await ws.command("assist_pipeline/pipeline/list")
+        for pipeline in listing["pipelines"]:
+            if pipeline["stt_engine"] == STT_ENTITY and pipeline["conversation_engine"] == agent:
+                await ws.command("assist_pipeline/pipeline/set_preferred", pipeline_id=pipeline["id"])
+                return str(pipeline["name"])
+        await asyncio.sleep(0.5)
+    raise DemoError("the integration did not create its voice pipeline (see the Home Assistant log)")
+
+
 async def agent_entity(ws: Websocket, entry_id: str) -> str:
     entities = await ws.command("config/entity_registry/list")
     for entity in entities:
@@ -322,7 +373,7 @@ async def remove_network_integrations(session: aiohttp.ClientSession, ws: Websoc
             print(f"removed onboarding's {entry['domain']} entry (needs the internet)")
 
 
-async def configure(model_path: Path) -> None:
+async def configure(model_path: Path, whisper_path: Path) -> None:
     token = read_token()
     async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
         print(f"adding {INTEGRATION} with {model_path} (loads the model to validate it) ...")
@@ -331,8 +382,12 @@ async def configure(model_path: Path) -> None:
             agent = await agent_entity(ws, entry_id)
             pipeline = await use_agent_in_pipeline(ws, agent)
             await remove_network_integrations(session, ws, token)
+            print(f"adding speech-to-text with {whisper_path} ...")
+            await add_speech(session, token, entry_id, whisper_path)
+            voice_pipeline = await prefer_voice_pipeline(ws, agent)
     AGENT_FILE.write_text(agent + "\n")
     print(f"agent {agent} is the conversation agent of the Assist pipeline {pipeline!r}")
+    print(f"the preferred Assist pipeline is {voice_pipeline!r}: {STT_ENTITY} (whisper) and {agent}")
 
 
 # ---------------------------------------------------------------- say
@@ -375,6 +430,29 @@ async def settled_changes(session: aiohttp.ClientSession, token: str, before: di
             return changes
         await asyncio.sleep(0.2)
     return []
+
+
+async def say_by_voice(text: str, voice: str, expect_change: bool) -> bool:
+    """Speak the text with espeak-ng and stream it through the preferred voice pipeline."""
+    pcm = await asyncio.to_thread(speak, text, voice)
+    token = read_token()
+    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+        before = await snapshot(session, token)
+        started = time.monotonic()
+        async with websocket(session, token) as ws:
+            events = await ws.run_voice_pipeline(pcm)
+        elapsed = time.monotonic() - started
+        changes = await settled_changes(session, token, before)
+    heard = events.get("stt-end", {}).get("stt_output", {}).get("text", "")
+    reply = speech_of(events.get("intent-end", {}).get("intent_output", {}))
+    print(f"you (espeak-ng {voice}, {len(pcm) / 32000:.1f} s of audio): {text}")
+    print(f"heard: {heard or '(nothing)'}")
+    if "error" in events:
+        print(f"pipeline error: {events['error'].get('code')}: {events['error'].get('message')}")
+    print(f"agent: {reply or '(no spoken reply)'}  [{elapsed:.1f} s from the first audio chunk]")
+    for line in changes or ["(no state changed)"]:
+        print(f"  {line}")
+    return bool(heard) and bool(reply) and "error" not in events and (bool(changes) or not expect_change)
 
 
 async def say(text: str, expect_change: bool) -> bool:
@@ -420,8 +498,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     sub.add_parser("onboard", help="complete onboarding, save a long-lived token")
     configure_parser = sub.add_parser("configure", help="add the integration, make it the Assist agent")
     configure_parser.add_argument("--model-path", type=Path, help=f"default: the assembled {DEFAULT_MODEL}")
+    configure_parser.add_argument("--whisper-path", type=Path, help=f"default: the assembled {DEFAULT_WHISPER}")
     say_parser = sub.add_parser("say", help="talk to the agent")
     say_parser.add_argument("text", nargs="+")
+    say_parser.add_argument("--voice", help="speak it with this espeak-ng voice (e.g. en-us) through the pipeline")
     say_parser.add_argument("--expect-change", action="store_true", help="exit 1 unless some state changed")
     call_parser = sub.add_parser("call", help="call a service on one entity")
     call_parser.add_argument("service", help="domain.service, e.g. lock.unlock")
@@ -437,7 +517,11 @@ async def run(args: argparse.Namespace) -> int:
     elif args.command == "onboard":
         await onboard()
     elif args.command == "configure":
-        await configure(args.model_path or default_model_path())
+        await configure(
+            args.model_path or default_model_path(), args.whisper_path or default_model_path(DEFAULT_WHISPER)
+        )
+    elif args.command == "say" and args.voice:
+        return 0 if await say_by_voice(" ".join(args.text), args.voice, args.expect_change) else 1
     elif args.command == "say":
         return 0 if await say(" ".join(args.text), args.expect_change) else 1
     elif args.command == "call":
