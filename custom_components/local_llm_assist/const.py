@@ -36,3 +36,9 @@ DEFAULT_PREFER_LOCAL: Final = True
 MAX_REQUEST_CHARS: Final = 1000
 
 REPAIR_WORKER_CRASHING: Final = "worker_crashing"
+
+# Skills (see skills/): which ones the agent is offered, and the news feeds.
+CONF_SKILLS: Final = "skills"
+CONF_NEWS_FEEDS: Final = "news_feeds"
+SKILLS_API_ID: Final = "local_llm_assist_skills"
+EVENT_SKILL_EXECUTED: Final = f"{DOMAIN}_skill_executed"
