@@ -7,7 +7,9 @@ from collections.abc import Callable
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_CONTEXT_SIZE,
@@ -23,10 +25,20 @@ from .engine.data import LlmSettings, WhisperSettings
 from .engine.errors import EngineError
 from .engine.worker import WorkerClient
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
+from .services import async_setup_services
+from .skills.api import async_register_skills_api
 from .voice_pipeline import async_ensure_pipeline
 
 PLATFORMS = [Platform.CONVERSATION]
 SPEECH_PLATFORMS = [Platform.STT]  # only with a speech model configured
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Skills and their actions exist once per Home Assistant, whatever the agents."""
+    async_register_skills_api(hass)
+    async_setup_services(hass)
+    return True
 
 
 def llm_settings_from_entry(entry: LocalLlmConfigEntry) -> LlmSettings:

@@ -12,9 +12,10 @@ from typing import Any
 
 from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent, llm
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 
 try:  # 2026.9+: voluptuous is replaced by probatio, which converts its own schemas.
     from probatio import to_openapi as _to_openapi
@@ -62,6 +63,41 @@ async def async_provide_llm_data(
         )
     else:
         await chat_log.async_update_llm_data(DOMAIN, user_input, api, prompt)  # type: ignore[arg-type]
+    if len(api_ids) > 1 and not supports_multiple_llm_apis() and chat_log.llm_api is not None:
+        chat_log.llm_api = await async_merge_apis(chat_log.hass, api_ids, chat_log.llm_api.llm_context)
+
+
+async def async_merge_apis(hass: HomeAssistant, api_ids: list[str], context: llm.LLMContext) -> llm.APIInstance:
+    """2025.4 takes one LLM API per agent: one instance with the tools and prompts of all of them.
+
+    The first API leads (its serializer renders the schemas); an API that is gone (its
+    integration was removed) is left out rather than failing every turn.
+    """
+    instances = []
+    for api_id in api_ids:
+        try:
+            instances.append(await llm.async_get_api(hass, api_id, context))
+        except HomeAssistantError as err:
+            LOGGER.warning("LLM API %s is not available: %s", api_id, err)
+    if not instances:
+        raise HomeAssistantError(f"none of the LLM APIs {api_ids} is available")
+    return llm.APIInstance(
+        api=instances[0].api,
+        api_prompt="\n".join(instance.api_prompt for instance in instances),
+        llm_context=context,
+        tools=[tool for instance in instances for tool in instance.tools],
+        custom_serializer=instances[0].custom_serializer,
+    )
+
+
+def current_conversation_id() -> str | None:
+    """The conversation a tool is being called in, if any (the chat log in progress)."""
+    try:
+        from homeassistant.components.conversation.chat_log import current_chat_log
+    except ImportError:
+        return None
+    chat_log = current_chat_log.get()
+    return chat_log.conversation_id if chat_log else None
 
 
 def llm_context(hass: HomeAssistant, language: str | None) -> llm.LLMContext:
@@ -84,6 +120,8 @@ async def async_get_api_instance(
     api = llm_api_argument(api_ids)
     if api is None:
         return None
+    if len(api_ids) > 1 and not supports_multiple_llm_apis():
+        return await async_merge_apis(hass, api_ids, llm_context(hass, language))
     return await llm.async_get_api(hass, api, llm_context(hass, language))  # type: ignore[arg-type]
 
 

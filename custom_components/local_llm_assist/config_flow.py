@@ -39,10 +39,12 @@ from .const import (
     CONF_MAX_TOOL_ITERATIONS,
     CONF_MODEL_PATH,
     CONF_MODEL_SHA256,
+    CONF_NEWS_FEEDS,
     CONF_PREFER_LOCAL,
     CONF_PROMPT,
     CONF_REQUEST_TIMEOUT,
     CONF_SHA256,
+    CONF_SKILLS,
     CONF_TEMPERATURE,
     DEFAULT_CONTEXT_SIZE,
     DEFAULT_MAX_HISTORY,
@@ -54,6 +56,7 @@ from .const import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TEMPERATURE,
     DOMAIN,
+    SKILLS_API_ID,
 )
 from .engine.catalog import downloadable_llms, load_catalog
 from .engine.data import LlmSettings
@@ -61,6 +64,7 @@ from .engine.download import DownloadError, DownloadResult, download_model
 from .engine.errors import EngineError
 from .engine.llm import check_model_file
 from .engine.worker import WorkerClient
+from .skills.settings import FEATURES
 from .speech_options import SpeechOptionsFlow
 
 MODEL_SCHEMA = vol.Schema({vol.Required(CONF_MODEL_PATH): TextSelector()})
@@ -84,7 +88,7 @@ class DownloadPlan:
 
 def default_options() -> dict[str, Any]:
     return {
-        CONF_LLM_HASS_API: [llm.LLM_API_ASSIST],
+        CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, SKILLS_API_ID],
         CONF_PREFER_LOCAL: DEFAULT_PREFER_LOCAL,
         CONF_PROMPT: DEFAULT_PROMPT,
         CONF_TEMPERATURE: DEFAULT_TEMPERATURE,
@@ -93,6 +97,8 @@ def default_options() -> dict[str, Any]:
         CONF_MAX_HISTORY: DEFAULT_MAX_HISTORY,
         CONF_CONTEXT_SIZE: DEFAULT_CONTEXT_SIZE,
         CONF_REQUEST_TIMEOUT: DEFAULT_REQUEST_TIMEOUT,
+        CONF_SKILLS: list(FEATURES),
+        CONF_NEWS_FEEDS: [],
     }
 
 
@@ -269,5 +275,9 @@ def _options_schema(hass: HomeAssistant) -> vol.Schema:
             vol.Optional(CONF_MAX_HISTORY): _number(0, 50),
             vol.Optional(CONF_CONTEXT_SIZE): _number(512, 32768, 256),
             vol.Optional(CONF_REQUEST_TIMEOUT): _number(1, 600),
+            vol.Optional(CONF_SKILLS): SelectSelector(
+                SelectSelectorConfig(options=list(FEATURES), multiple=True, translation_key=CONF_SKILLS)
+            ),
+            vol.Optional(CONF_NEWS_FEEDS): TextSelector(TextSelectorConfig(type=TextSelectorType.URL, multiple=True)),
         }
     )

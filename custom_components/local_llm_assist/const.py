@@ -49,3 +49,8 @@ DEFAULT_WHISPER_BEAM_SIZE: Final = 1
 DEFAULT_WHISPER_VAD_FILTER: Final = True
 DEFAULT_WHISPER_HOTWORDS: Final = True
 PIPELINE_NAME: Final = "Local LLM Assist"
+# Skills (see skills/): which ones the agent is offered, and the news feeds.
+CONF_SKILLS: Final = "skills"
+CONF_NEWS_FEEDS: Final = "news_feeds"
+SKILLS_API_ID: Final = "local_llm_assist_skills"
+EVENT_SKILL_EXECUTED: Final = f"{DOMAIN}_skill_executed"

@@ -50,6 +50,7 @@ from .home_context import HomeContext, async_get_home_context
 from .messages import async_message
 from .prompt_plan import build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
+from .skills.runner import spoken_reply
 
 
 async def async_setup_entry(
@@ -255,6 +256,8 @@ class _Turn:
         This saves a second generation on every command and keeps a small model from
         misreporting what happened. Anything else (answers, errors) goes back to the model.
         """
+        if (skill_speech := spoken_reply(result)) is not None:
+            return skill_speech  # skills word their own answer (skills/base.py)
         data = result.get("data") if isinstance(result, dict) else None
         if not isinstance(data, dict) or result.get("response_type") != "action_done":
             return None

@@ -106,11 +106,27 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
             name=climate.name,
             temperature=19,
         )
+    for request, tool, arguments in SKILL_EXAMPLES:
+        add(request, "", tool, **arguments)
     examples.append(
         (format_request("turn on the unicorn machine", ""), _reply("Sorry, I can't find a unicorn machine."))
     )
     examples.append((format_request("how many legs does a spider have?", ""), _reply("A spider has eight legs.")))
     return examples
+
+
+# One worked example per built-in skill (skills/), shown only when the skill is offered: without
+# them a small model answers "what time is it" or "what's 20% of 50" from its own guesses.
+SKILL_EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("will it rain tomorrow?", "GetWeather", {"when": "tomorrow"}),
+    ("how much is 20 percent of 50?", "Calculate", {"expression": "20 percent of 50"}),
+    ("what time is it?", "GetTime", {}),
+    ("what's the date on monday?", "GetDate", {"day": "monday"}),
+    ("read me the headlines", "GetNews", {}),
+    ("play some jazz", "PlayMusic", {"query": "jazz"}),
+    ("play the song I always want", "PlayRememberedMusic", {"which": "favourite"}),
+    ("play it one more time", "PlayRememberedMusic", {"which": "last"}),
+)
 
 
 def format_request(request: str, states: str) -> str:

@@ -37,6 +37,8 @@ States (first one is the default) and attribute keys per domain:
 * sensor: state required, any value. ``unit_of_measurement``, ``device_class``,
   ``state_class`` (default measurement for numeric states).
 * binary_sensor: off|on. ``device_class`` (door, window, motion, ...).
+* weather: the condition (sunny|cloudy|partlycloudy|rainy|...). ``temperature`` (°C), ``forecast``
+  (a list of days from today: ``{condition, temperature, templow}``).
 """
 
 from __future__ import annotations
@@ -132,6 +134,19 @@ DOMAIN_RULES: dict[str, DomainRules] = {
         },
     ),
     Platform.BINARY_SENSOR: DomainRules(_ON_OFF, {vol.Optional("device_class"): vol.Coerce(BinarySensorDeviceClass)}),
+    Platform.WEATHER: DomainRules(
+        None,
+        {
+            vol.Optional("temperature"): vol.Coerce(float),
+            vol.Optional("forecast"): [
+                {
+                    vol.Required("condition"): cv.string,
+                    vol.Required("temperature"): vol.Coerce(float),
+                    vol.Optional("templow"): vol.Coerce(float),
+                }
+            ],
+        },
+    ),
 }
 
 
