@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from homeassistant.components import stt
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.local_llm_assist.stt import MAX_AUDIO_SECONDS
@@ -106,7 +108,7 @@ def entry_transcripts(hass: HomeAssistant) -> int:
 async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
     home: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
-    await async_setup_voice(home)
+    entry = await async_setup_voice(home)
     client = await hass_client()
     url = f"/api/stt/{STT_ENTITY}"
     spoken = speak("turn on the kitchen light")
@@ -117,6 +119,12 @@ async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
     response = await client.post(url, data=spoken, headers={"X-Speech-Content": HEADER.format(rate=44100)})
     assert response.status == 415
     assert entry_transcripts(home) == 1
+    # Diagnostics keep the timings of what was heard, never the words.
+    assert await async_setup_component(home, "diagnostics", {})
+    diagnostics = await get_diagnostics_for_config_entry(home, hass_client, entry)
+    recent = diagnostics["speech"]["recent"]
+    assert recent[0]["model"] == "faster-whisper-tiny.en" and recent[0]["transcribe_ms"] > 0
+    assert "kitchen" not in str(diagnostics).lower()
 
 
 async def test_no_speech_model_means_no_speech_entity(home: HomeAssistant) -> None:

@@ -1,6 +1,6 @@
 """The integration's diagnostics download: settings, model, worker health and recent generations.
 
-Model output text and prompts are left out: they can quote what people said at home.
+Model output text, prompts and transcripts are left out: they can quote what people said at home.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: LocalLl
             "restarts": client.restarts,
             "consecutive_failures": client.consecutive_failures,
             "request_timeout": client.request_timeout,
+        },
+        "speech": {
+            "model": asdict(runtime.whisper_settings) if runtime.whisper_settings else None,
+            "languages": len(runtime.whisper_languages),
+            "recent": [
+                {key: value for key, value in asdict(transcript).items() if key != "text"}
+                for transcript in list(runtime.transcripts)[-10:]
+            ],
         },
         "generations": {
             "count": runtime.generation_count,
