@@ -61,9 +61,15 @@ def music_memory(hass: HomeAssistant) -> MusicMemoryStore:
     return hass.data[MUSIC_MEMORY]
 
 
-class PlayMusicSkill(Skill):
-    name = "PlayMusic"
+class _MusicSkill(Skill):
     feature = "music"
+
+    def is_available(self, hass: HomeAssistant) -> bool:
+        return bool(_exposed_players(hass))
+
+
+class PlayMusicSkill(_MusicSkill):
+    name = "PlayMusic"
     description = "Plays a song, an artist or a playlist on a speaker."
     parameters = vol.Schema(
         {
@@ -78,9 +84,8 @@ class PlayMusicSkill(Skill):
         return await async_play(hass, origin, arguments["query"].strip(), arguments.get("player"))
 
 
-class PlayRememberedMusicSkill(Skill):
+class PlayRememberedMusicSkill(_MusicSkill):
     name = "PlayRememberedMusic"
-    feature = "music"
     description = (
         "Plays music asked for before: which=favourite for my favourite song (the most requested), "
         "which=last for play that again."
@@ -135,10 +140,7 @@ def _choose_player(hass: HomeAssistant, name: str | None, origin: SkillOrigin) -
 
     Returns an error key instead when there is none or it cannot play.
     """
-    players = sorted(
-        (s for s in hass.states.async_all(MEDIA_PLAYER) if async_should_expose(hass, ASSISTANT, s.entity_id)),
-        key=lambda s: s.name,
-    )
+    players = _exposed_players(hass)
     if name:
         wanted = normalize(name)
         chosen = next((s for s in players if wanted in {normalize(n) for n in _names(hass, s)}), None)
@@ -149,6 +151,11 @@ def _choose_player(hass: HomeAssistant, name: str | None, origin: SkillOrigin) -
         if chosen is None:
             return "music_no_player"
     return "music_player_unavailable" if chosen.state in ("unavailable", "unknown") else chosen
+
+
+def _exposed_players(hass: HomeAssistant) -> list[State]:
+    exposed = (s for s in hass.states.async_all(MEDIA_PLAYER) if async_should_expose(hass, ASSISTANT, s.entity_id))
+    return sorted(exposed, key=lambda s: s.name)
 
 
 def _names(hass: HomeAssistant, state: State) -> set[str]:
