@@ -38,7 +38,7 @@ async def test_user_flow_creates_an_entry_that_loads(hass: HomeAssistant) -> Non
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
     assert entry.data == {CONF_MODEL_PATH: str(SMOKE_LLM)}
-    assert entry.options["llm_hass_api"] == ["assist"]
+    assert entry.options["llm_hass_api"] == ["assist", "local_llm_assist_skills"]
     await hass.async_block_till_done()
     assert entry.state is config_entries.ConfigEntryState.LOADED
     assert hass.states.get("conversation.local_llm_assist") is not None

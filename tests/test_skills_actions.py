@@ -13,6 +13,7 @@ from homeassistant.util import dt as dt_util
 
 from custom_components.local_llm_assist.const import DOMAIN, EVENT_SKILL_EXECUTED
 from custom_components.local_llm_assist.engine.dates import resolve_day
+from custom_components.local_llm_assist.skills.music import remembered_request
 
 from .helpers import changed_entities, snapshot
 from .skill_support import async_run_skill, async_setup_skills_home
@@ -108,7 +109,7 @@ async def test_time_and_date_in_the_home_time_zone(skills: HomeAssistant) -> Non
     expected = resolve_day("next friday", dt_util.now().date())
     assert expected is not None and expected.weekday() == 4 and expected > now.date()
     assert friday["data"]["date"] == expected.isoformat()
-    assert friday["speech"].startswith("next Friday is Friday,")
+    assert friday["speech"] == f"It's Friday, {expected.strftime('%B')} {expected.day}, {expected.year}."
     unknown = await async_run_skill(skills, "GetDate", day="the twelfth of never")
     assert unknown["success"] is False
 
@@ -124,12 +125,31 @@ async def test_music_plays_on_the_named_speaker_and_is_remembered(skills: HomeAs
         await async_run_skill(skills, "PlayMusic", query=title, player="Living Room Speaker")
     favourite = await async_run_skill(skills, "PlayRememberedMusic", which="favourite", player="living room speaker")
     assert favourite["data"]["title"].casefold() == "baby shark"
+    # Another speaker, with no plays of its own, gets the household's favourite (later, its own).
+    kitchen = await async_run_skill(skills, "PlayRememberedMusic", which="favourite", player="Kitchen Speaker")
+    assert kitchen["data"]["title"].casefold() == "baby shark"
     await async_run_skill(skills, "PlayMusic", query="Let It Go", player="Living Room Speaker")
     again = await async_run_skill(skills, "PlayRememberedMusic", which="last", player="Living Room Speaker")
     assert again["data"]["title"] == "Let It Go"
-    # The kitchen speaker has its own memory.
-    kitchen = await async_run_skill(skills, "PlayRememberedMusic", which="favourite", player="Kitchen Speaker")
-    assert kitchen["success"] is False and "don't remember" in kitchen["speech"]
+    await async_run_skill(skills, "PlayMusic", query="Jazz", player="Kitchen Speaker")
+    kitchen = await async_run_skill(skills, "PlayRememberedMusic", which="last", player="Kitchen Speaker")
+    assert kitchen["data"]["title"] == "Jazz"
+
+
+@pytest.mark.parametrize(
+    ("title", "which"),
+    [
+        ("my favourite song", "favourite"),
+        ("My Favorite", "favourite"),
+        ("the usual", "favourite"),
+        ("that again", "last"),
+        ("that song again", "last"),
+        ("Baby Shark", None),
+        ("Favourite Worst Nightmare", None),  # a real album stays a title
+    ],
+)
+def test_a_title_that_asks_for_remembered_music(title: str, which: str | None) -> None:
+    assert remembered_request(title) == which
 
 
 async def test_clear_music_memory(skills: HomeAssistant) -> None:

@@ -108,6 +108,10 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
         )
     for request, tool, arguments in SKILL_EXAMPLES:
         add(request, "", tool, **arguments)
+    if speaker := first.get("media_player"):
+        add(
+            f"play the beatles on the {speaker.name.lower()}", "", "PlayMusic", query="the beatles", player=speaker.name
+        )
     examples.append(
         (format_request("turn on the unicorn machine", ""), _reply("Sorry, I can't find a unicorn machine."))
     )
@@ -124,7 +128,7 @@ SKILL_EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("what's the date on monday?", "GetDate", {"day": "monday"}),
     ("read me the headlines", "GetNews", {}),
     ("play some jazz", "PlayMusic", {"query": "jazz"}),
-    ("play the song I always want", "PlayRememberedMusic", {"which": "favourite"}),
+    ("play my favorite track", "PlayRememberedMusic", {"which": "favourite"}),
     ("play it one more time", "PlayRememberedMusic", {"which": "last"}),
 )
 

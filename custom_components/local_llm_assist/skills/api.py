@@ -53,7 +53,9 @@ class SkillsAPI(llm.API):
 
     async def async_get_api_instance(self, llm_context: llm.LLMContext) -> llm.APIInstance:
         enabled = enabled_features(self.hass)
-        tools: list[llm.Tool] = [SkillTool(skill) for skill in SKILLS if skill.feature in enabled]
+        tools: list[llm.Tool] = [
+            SkillTool(skill) for skill in SKILLS if skill.feature in enabled and skill.is_available(self.hass)
+        ]
         return llm.APIInstance(api=self, api_prompt=API_PROMPT, llm_context=llm_context, tools=tools)
 
 

@@ -45,6 +45,10 @@ class Skill(ABC):
     description: str
     parameters: vol.Schema = vol.Schema({})
 
+    def is_available(self, hass: HomeAssistant) -> bool:
+        """Whether the home has what the skill needs; the model is only offered skills that can work."""
+        return True
+
     @abstractmethod
     async def async_run(self, hass: HomeAssistant, arguments: dict[str, Any], origin: SkillOrigin) -> SkillReply:
         """Do the work; bad situations are a reply with success=False, not an exception."""

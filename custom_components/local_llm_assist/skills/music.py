@@ -1,13 +1,15 @@
 """Music: play a song, artist or playlist, and remember what each speaker and person asked for.
 
 "Play my favourite song" plays the most requested title and "play that again" the last one, per
-person when Home Assistant knows who asked, else per speaker (satellite) or media player. The
+person when Home Assistant knows who asked, else per speaker (satellite), media player, or for
+the whole household. The
 memory lives in Home Assistant's storage, so it survives restarts; `clear_music_memory` empties it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -30,6 +32,7 @@ MEDIA_PLAYER = "media_player"
 ASSISTANT = "conversation"
 STORAGE_VERSION = 1
 MAX_TITLE_CHARS = 200
+HOUSEHOLD = "home"
 _PLAYER = vol.Optional("player", description="the speaker to play on, only if the user named one")
 
 
@@ -61,9 +64,15 @@ def music_memory(hass: HomeAssistant) -> MusicMemoryStore:
     return hass.data[MUSIC_MEMORY]
 
 
-class PlayMusicSkill(Skill):
-    name = "PlayMusic"
+class _MusicSkill(Skill):
     feature = "music"
+
+    def is_available(self, hass: HomeAssistant) -> bool:
+        return bool(_exposed_players(hass))
+
+
+class PlayMusicSkill(_MusicSkill):
+    name = "PlayMusic"
     description = "Plays a song, an artist or a playlist on a speaker."
     parameters = vol.Schema(
         {
@@ -75,12 +84,26 @@ class PlayMusicSkill(Skill):
     )
 
     async def async_run(self, hass: HomeAssistant, arguments: dict[str, Any], origin: SkillOrigin) -> SkillReply:
-        return await async_play(hass, origin, arguments["query"].strip(), arguments.get("player"))
+        query = arguments["query"].strip()
+        if (which := remembered_request(query)) is not None:  # a small model may pass "my favourite song" as a title
+            return await PlayRememberedMusicSkill().async_run(hass, {**arguments, "which": which}, origin)
+        return await async_play(hass, origin, query, arguments.get("player"))
 
 
-class PlayRememberedMusicSkill(Skill):
+_FAVOURITE = re.compile(r"^(?:my |our |the )?(?:favou?rite|usual)(?: song| music| track| one)?$")
+_AGAIN = re.compile(r"^(?:that|it|this|the same|the last)(?: song| one| track)?(?: again| once more)?$")
+
+
+def remembered_request(query: str) -> str | None:
+    """ "favourite" or "last" when a title is really a request for remembered music."""
+    text = normalize(query)
+    if _FAVOURITE.match(text):
+        return "favourite"
+    return "last" if _AGAIN.match(text) else None
+
+
+class PlayRememberedMusicSkill(_MusicSkill):
     name = "PlayRememberedMusic"
-    feature = "music"
     description = (
         "Plays music asked for before: which=favourite for my favourite song (the most requested), "
         "which=last for play that again."
@@ -124,10 +147,10 @@ async def async_play(hass: HomeAssistant, origin: SkillOrigin, title: str, playe
 
 
 def _listeners(origin: SkillOrigin, player: State) -> list[str]:
-    """Whose memory a play counts for, most personal first."""
+    """Whose memory a play counts for, most personal first; the whole household last."""
     keys = [f"user:{origin.user_id}"] if origin.user_id else []
     keys += [f"device:{origin.device_id}"] if origin.device_id else []
-    return [*keys, f"player:{player.entity_id}"]
+    return [*keys, f"player:{player.entity_id}", HOUSEHOLD]
 
 
 def _choose_player(hass: HomeAssistant, name: str | None, origin: SkillOrigin) -> State | str:
@@ -135,10 +158,7 @@ def _choose_player(hass: HomeAssistant, name: str | None, origin: SkillOrigin) -
 
     Returns an error key instead when there is none or it cannot play.
     """
-    players = sorted(
-        (s for s in hass.states.async_all(MEDIA_PLAYER) if async_should_expose(hass, ASSISTANT, s.entity_id)),
-        key=lambda s: s.name,
-    )
+    players = _exposed_players(hass)
     if name:
         wanted = normalize(name)
         chosen = next((s for s in players if wanted in {normalize(n) for n in _names(hass, s)}), None)
@@ -151,15 +171,21 @@ def _choose_player(hass: HomeAssistant, name: str | None, origin: SkillOrigin) -
     return "music_player_unavailable" if chosen.state in ("unavailable", "unknown") else chosen
 
 
+def _exposed_players(hass: HomeAssistant) -> list[State]:
+    exposed = (s for s in hass.states.async_all(MEDIA_PLAYER) if async_should_expose(hass, ASSISTANT, s.entity_id))
+    return sorted(exposed, key=lambda s: s.name)
+
+
 def _names(hass: HomeAssistant, state: State) -> set[str]:
     entry = er.async_get(hass).async_get(state.entity_id)
     return {state.name, *(entry.aliases if entry else ())}
 
 
 def _nearest(hass: HomeAssistant, players: list[State], device_id: str | None) -> State | None:
+    """The player in the requesting device's area, else one that is playing, else the first."""
     area = _area_of_device(hass, device_id)
     in_area = [s for s in players if area and _area_of_entity(hass, s.entity_id) == area]
-    candidates = in_area or players
+    candidates = in_area or [s for s in players if s.state == "playing"] or players
     return candidates[0] if candidates else None
 
 

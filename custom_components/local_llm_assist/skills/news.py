@@ -41,6 +41,9 @@ class GetNewsSkill(Skill):
     feature = "news"
     description = "Reads the latest news headlines."
 
+    def is_available(self, hass: HomeAssistant) -> bool:
+        return bool(news_feeds(hass))
+
     async def async_run(self, hass: HomeAssistant, arguments: dict[str, Any], origin: SkillOrigin) -> SkillReply:
         feeds = news_feeds(hass)
         if not feeds:

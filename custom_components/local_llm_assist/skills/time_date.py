@@ -39,5 +39,5 @@ class GetDateSkill(Skill):
         if day is None:
             return await self.async_fail(hass, origin, "date_not_understood", day=phrase)
         spoken = f"{day.strftime('%A, %B')} {day.day}, {day.year}"
-        speech = await async_message(hass, origin.language, "date_answer", day=phrase, date=spoken)
+        speech = await async_message(hass, origin.language, "date_answer", date=spoken)
         return SkillReply(speech, {"day": phrase, "date": day.isoformat(), "weekday": day.strftime("%A")})

@@ -27,6 +27,12 @@ _CONDITION_WORDS = {
 }
 
 
+def exposed_weather(hass: HomeAssistant) -> State | None:
+    """The first weather entity exposed to Assist."""
+    exposed = [s for s in hass.states.async_all(WEATHER) if async_should_expose(hass, ASSISTANT, s.entity_id)]
+    return min(exposed, key=lambda s: s.entity_id) if exposed else None
+
+
 def condition_words(condition: str | None) -> str:
     return _CONDITION_WORDS.get(condition or "", (condition or "unknown").replace("-", " "))
 
@@ -41,10 +47,11 @@ class GetWeatherSkill(Skill):
     description = "Tells the weather outside: now, today, tomorrow or this week (forecast, rain, temperature)."
     parameters = vol.Schema({vol.Optional("when", default="now", description="which period"): vol.In(PERIODS)})
 
+    def is_available(self, hass: HomeAssistant) -> bool:
+        return exposed_weather(hass) is not None
+
     async def async_run(self, hass: HomeAssistant, arguments: dict[str, Any], origin: SkillOrigin) -> SkillReply:
-        state = next(
-            (s for s in hass.states.async_all(WEATHER) if async_should_expose(hass, ASSISTANT, s.entity_id)), None
-        )
+        state = exposed_weather(hass)
         if state is None:
             return await self.async_fail(hass, origin, "weather_no_entity")
         if state.state in ("unavailable", "unknown"):
