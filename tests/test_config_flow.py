@@ -100,6 +100,8 @@ async def test_options_flow_saves_settings_and_reloads(hass: HomeAssistant) -> N
     assert await hass.config_entries.async_setup(entry.entry_id)
     old_pid = entry.runtime_data.client.pid
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "agent"})
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],

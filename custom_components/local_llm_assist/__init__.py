@@ -22,6 +22,7 @@ from .engine.data import LlmSettings
 from .engine.errors import EngineError
 from .engine.worker import WorkerClient
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
+from .tracing import async_setup_tracing
 
 PLATFORMS = [Platform.CONVERSATION]
 
@@ -48,6 +49,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
             translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
         ) from err
     entry.runtime_data = LocalLlmRuntime(client=client, llm_settings=settings)
+    entry.runtime_data.tracer = await async_setup_tracing(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

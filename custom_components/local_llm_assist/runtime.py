@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .engine.data import GenerationResult, LlmSettings
 from .engine.worker import WorkerClient
+
+if TYPE_CHECKING:
+    from .tracing import Tracer
 
 RECENT_GENERATIONS = 100
 
@@ -21,6 +25,7 @@ class LocalLlmRuntime:
     generations: deque[GenerationResult] = field(default_factory=lambda: deque(maxlen=RECENT_GENERATIONS))
     generation_count: int = 0
     warm_up: asyncio.Task[None] | None = None
+    tracer: Tracer | None = None  # set when the user turned tracing on
 
     @property
     def last_generation(self) -> GenerationResult | None:
