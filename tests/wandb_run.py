@@ -54,8 +54,9 @@ def read_run(folder: Path) -> RunFolder:
             run.history.append(
                 {item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in record.history.item}
             )
-        elif kind == "config":
-            run.config.update({item.key: json.loads(item.value_json) for item in record.config.update})
+        elif kind in ("run", "config"):
+            updates = record.run.config.update if kind == "run" else record.config.update
+            run.config.update({item.key: json.loads(item.value_json) for item in updates})
         elif kind == "exit":
             run.finished = True
     return run

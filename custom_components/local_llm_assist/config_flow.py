@@ -257,7 +257,9 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             api_key = user_input[CONF_WANDB_API_KEY].strip()
             settings = TracingSettings.from_entry(entry.data, entry.options)
             if not (error := await async_check_api_key(self.hass, settings.base_url, api_key)):
-                return self.async_update_reload_and_abort(entry, data_updates={CONF_WANDB_API_KEY: api_key})
+                # The entry's update listener reloads it, which restarts tracing with the new key.
+                self.hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_WANDB_API_KEY: api_key})
+                return self.async_abort(reason="reauth_successful")
             errors[CONF_WANDB_API_KEY] = error
         return self.async_show_form(step_id="reauth_confirm", data_schema=API_KEY_SCHEMA, errors=errors)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import threading
 import urllib.error
 import urllib.request
@@ -29,6 +30,7 @@ from typing import Any
 from .settings import MODE_ONLINE, ModelInfo, TracingSettings
 from .trace import TABLE_COLUMNS, TurnTrace, table_row
 
+_LOGGER = logging.getLogger(__name__)
 QUEUE_CAPACITY = 256
 INIT_TIMEOUT_S = 15.0  # wandb.init gives up after this when W&B does not answer
 CHECK_TIMEOUT_S = 5.0
@@ -168,6 +170,8 @@ class WandbWriter:
         self._queue.wake()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._thread.is_alive():
+            _LOGGER.warning("The tracing thread did not stop within %.0f s; it ends with Home Assistant", timeout)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -254,6 +258,7 @@ class WandbWriter:
             _WandbProcess.release()
             raise
         self._run_path = str(Path(run.dir).parent)
+        _LOGGER.debug("W&B run started (%s): %s", settings.mode, self._run_path)
         return run
 
     def _write_until_stopped(self, run: Any) -> None:
@@ -275,6 +280,7 @@ class WandbWriter:
             finally:
                 _WandbProcess.release()
                 self._set_state(WriterState.STOPPED)
+                _LOGGER.debug("W&B run finished: %d traces written, %d dropped", self._written, self._queue.dropped)
 
     def _write(self, run: Any, table: Any, batch: list[TurnTrace]) -> None:
         try:
