@@ -20,16 +20,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import package
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.local_llm_assist import tracing
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN
 from custom_components.local_llm_assist.tracing import REPAIR_TRACING_UNREACHABLE
 from custom_components.local_llm_assist.tracing.settings import CONF_WANDB_API_KEY, TRACES_FOLDER
 
-from .helpers import ask, changed_entities, snapshot, speech
+from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
 from .models import DEFAULT_LLM
 from .wandb_run import read_run, run_folders
 
@@ -251,3 +253,81 @@ async def test_rejected_key_asks_for_a_new_one_once(traced_home: HomeAssistant, 
     assert entry.state is ConfigEntryState.LOADED and writer_state(entry) != "auth_rejected"
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert leftovers() == ([], [])
+
+
+async def open_tracing_options(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU and set(result["menu_options"]) == {"agent", "tracing"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "tracing"})
+    assert result["type"] is FlowResultType.FORM and result["step_id"] == "tracing"
+    return str(result["flow_id"])
+
+
+async def test_tracing_is_switched_on_and_off_in_the_options_and_leaves_nothing_behind(
+    traced_home: HomeAssistant, fake_wandb: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    hass = traced_home
+    caplog.set_level(logging.DEBUG)
+    entry = await async_setup_agent(hass, prefer_local_intents=True)
+    assert entry.runtime_data.tracer is None
+
+    flow_id = await open_tracing_options(hass, entry)
+    online = {"tracing_enabled": True, "tracing_mode": "online", "wandb_base_url": fake_wandb}
+    result = await hass.config_entries.options.async_configure(flow_id, online)
+    assert result["errors"] == {CONF_WANDB_API_KEY: "api_key_required"}
+    result = await hass.config_entries.options.async_configure(flow_id, {**online, CONF_WANDB_API_KEY: BAD_KEY})
+    assert result["errors"] == {"base": "invalid_auth"}
+    unreachable = {**online, "wandb_base_url": f"http://127.0.0.1:{closed_port()}", CONF_WANDB_API_KEY: GOOD_KEY}
+    result = await hass.config_entries.options.async_configure(flow_id, unreachable)
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert CONF_WANDB_API_KEY not in entry.data and entry.runtime_data.tracer is None  # nothing saved
+
+    result = await hass.config_entries.options.async_configure(
+        flow_id, {"tracing_enabled": True, "tracing_mode": "offline"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the entry reloads with tracing on
+    assert entry.options["prefer_local_intents"] is True  # the agent's settings are kept
+    await wait_for(lambda: writer_state(entry) == "writing")
+    result = await ask(hass, "turn off the lights in the living room")
+    assert hass.states.get("light.living_room_ceiling").state == "off", speech(result)
+
+    flow_id = await open_tracing_options(hass, entry)
+    await hass.config_entries.options.async_configure(flow_id, {"tracing_enabled": False})
+    await hass.async_block_till_done()
+    assert entry.runtime_data.tracer is None
+    assert leftovers() == ([], [])
+    (folder,) = run_folders(Path(hass.config.path(TRACES_FOLDER)))
+    assert [row["outcome"] for row in read_run(folder).table_rows()] == ["acted"]
+
+    flow_id = await open_tracing_options(hass, entry)
+    result = await hass.config_entries.options.async_configure(flow_id, {**online, CONF_WANDB_API_KEY: GOOD_KEY})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.data[CONF_WANDB_API_KEY] == GOOD_KEY and GOOD_KEY not in json.dumps(dict(entry.options))
+    assert entry.runtime_data.tracer is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert leftovers() == ([], [])
+    files = (
+        path.read_bytes().decode(errors="replace") for path in Path(hass.config.config_dir).rglob("*") if path.is_file()
+    )
+    for text in (caplog.text, *files):
+        assert GOOD_KEY not in text and BAD_KEY not in text
+
+
+async def test_failed_wandb_install_is_a_clear_error_and_changes_nothing(
+    home: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = await async_setup_agent(home, prefer_local_intents=True)
+    options_before = dict(entry.options)
+    # pip cannot be made to fail for real without a network; pretend this version is missing and pip fails.
+    monkeypatch.setattr(tracing, "WANDB_REQUIREMENT", "wandb==0.0.1")
+    monkeypatch.setattr(package, "install_package", lambda *args, **kwargs: False)
+
+    flow_id = await open_tracing_options(home, entry)
+    result = await home.config_entries.options.async_configure(
+        flow_id, {"tracing_enabled": True, "tracing_mode": "offline"}
+    )
+    assert result["type"] is FlowResultType.FORM and result["errors"] == {"base": "wandb_install_failed"}
+    assert dict(entry.options) == options_before and entry.runtime_data.tracer is None
+    await home.config_entries.async_unload(entry.entry_id)
