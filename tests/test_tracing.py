@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import logging
+import os
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -16,6 +17,7 @@ import pytest
 import pytest_socket
 from aiohttp import web
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
@@ -100,9 +102,15 @@ def leftovers() -> tuple[list[str], list[str]]:
 
 
 def _own_pid() -> int:
-    import os
-
     return os.getpid()
+
+
+def assert_never_written(hass: HomeAssistant, caplog: pytest.LogCaptureFixture, *secrets: str, also: str = "") -> None:
+    """Not in the log, not in any file under the config folder (run folders, wandb's own logs), not in `also`."""
+    config_files = [path for path in Path(hass.config.config_dir).rglob("*") if path.is_file()]
+    texts = [caplog.text, also, *(path.read_bytes().decode(errors="replace") for path in config_files)]
+    for secret in secrets:
+        assert all(secret not in text for text in texts)
 
 
 def closed_port() -> int:
@@ -171,18 +179,22 @@ async def test_offline_run_folder_holds_every_turn_with_its_spans_and_metrics(tr
     assert "France" not in everything and "Paris" not in everything and "secret lab" not in everything.lower()
 
 
-async def test_text_is_traced_when_the_user_allows_it(traced_home: HomeAssistant) -> None:
+async def test_text_is_traced_when_allowed_and_shutdown_finishes_the_run(traced_home: HomeAssistant) -> None:
     hass = traced_home
     entry = await setup_traced_agent(hass, prefer_local_intents=True, trace_text=True)
     result = await ask(hass, "turn off the lights in the living room")  # Home Assistant's matcher handles it
     assert hass.states.get("light.living_room_ceiling").state == "off", speech(result)
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)  # Home Assistant shutting down finishes the run
+    await hass.async_block_till_done()
 
     (folder,) = run_folders(Path(hass.config.path(TRACES_FOLDER)))
-    (row,) = read_run(folder).table_rows()
+    run = read_run(folder)
+    assert run.finished and leftovers() == ([], [])
+    (row,) = run.table_rows()
     assert row["outcome"] == "acted" and row["handled_locally"] is True and row["prompt_tokens"] == 0
     assert row["request"] == "turn off the lights in the living room"
     assert row["reply"] == speech(result)
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_unreachable_wandb_never_slows_or_fails_a_turn_and_is_reported_once(
@@ -215,16 +227,14 @@ async def test_unreachable_wandb_never_slows_or_fails_a_turn_and_is_reported_onc
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert leftovers() == ([], [])
-    for text in (
-        caplog.text,
-        json.dumps(diagnostics),
-        *(path.read_text() for path in Path(hass.config.config_dir).rglob("*.log")),
-    ):
-        assert GOOD_KEY not in text
+    assert_never_written(hass, caplog, GOOD_KEY, also=json.dumps(diagnostics))
 
 
-async def test_rejected_key_asks_for_a_new_one_once(traced_home: HomeAssistant, fake_wandb: str) -> None:
+async def test_rejected_key_asks_for_a_new_one_once(
+    traced_home: HomeAssistant, fake_wandb: str, caplog: pytest.LogCaptureFixture
+) -> None:
     hass = traced_home
+    caplog.set_level(logging.DEBUG)
     entry = await setup_traced_agent(
         hass,
         api_key=BAD_KEY,
@@ -253,6 +263,7 @@ async def test_rejected_key_asks_for_a_new_one_once(traced_home: HomeAssistant, 
     assert entry.state is ConfigEntryState.LOADED and writer_state(entry) != "auth_rejected"
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert leftovers() == ([], [])
+    assert_never_written(hass, caplog, GOOD_KEY, BAD_KEY)
 
 
 async def open_tracing_options(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -308,11 +319,7 @@ async def test_tracing_is_switched_on_and_off_in_the_options_and_leaves_nothing_
     assert entry.runtime_data.tracer is not None
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert leftovers() == ([], [])
-    files = (
-        path.read_bytes().decode(errors="replace") for path in Path(hass.config.config_dir).rglob("*") if path.is_file()
-    )
-    for text in (caplog.text, *files):
-        assert GOOD_KEY not in text and BAD_KEY not in text
+    assert_never_written(hass, caplog, GOOD_KEY, BAD_KEY)
 
 
 async def test_failed_wandb_install_is_a_clear_error_and_changes_nothing(

@@ -65,7 +65,8 @@ async def async_setup_tracing(hass: HomeAssistant, entry: LocalLlmConfigEntry) -
         ir.async_delete_issue(hass, DOMAIN, _issue_id(entry))
 
     entry.async_on_unload(async_stop)
-    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, async_stop))
+    # Not listen_once: the entry may still unload after the event, and stopping twice is harmless.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, async_stop))
     return Tracer(settings, model, writer)
 
 
