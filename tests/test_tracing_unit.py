@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from custom_components.local_llm_assist import compat
 from custom_components.local_llm_assist.engine.data import GenerationResult
 from custom_components.local_llm_assist.tracing import recorder
 from custom_components.local_llm_assist.tracing.recorder import Tracer, TurnRecorder
@@ -172,3 +174,12 @@ def test_settings_never_show_the_key() -> None:
 def test_pinned_wandb_version_is_the_one_the_environment_installs() -> None:
     lines = [line.strip() for line in (ROOT / "requirements_optional.txt").read_text().splitlines()]
     assert WANDB_REQUIREMENT in lines
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"), [({"satellite_id": "assist_satellite.hall"}, "assist_satellite.hall"), ({}, None)]
+)
+def test_satellite_id_is_read_where_home_assistant_has_it(fields: dict[str, str], expected: str | None) -> None:
+    """2025.10+ ConversationInput has satellite_id; older versions do not."""
+    user_input = SimpleNamespace(text="hi", device_id="d1", **fields)
+    assert compat.satellite_id(user_input) == expected  # type: ignore[arg-type]

@@ -277,7 +277,7 @@ class LocalLlmOptionsFlow(OptionsFlow):
 
     async def async_step_agent(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
-            return self.async_create_entry(data={**self.config_entry.options, **user_input})
+            return self.async_create_entry(data={**_tracing_options(self.config_entry.options), **user_input})
         schema = self.add_suggested_values_to_schema(
             _options_schema(self.hass), {**default_options(), **self.config_entry.options}
         )
@@ -314,6 +314,11 @@ class LocalLlmOptionsFlow(OptionsFlow):
         if error := await async_check_api_key(self.hass, base_url, api_key):
             return {"base": error}
         return {}
+
+
+def _tracing_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The tracing step's settings, kept when the agent's settings are saved."""
+    return {key: value for key, value in options.items() if key in TRACING_SCHEMA.schema}
 
 
 API_KEY_SCHEMA = vol.Schema(
