@@ -203,6 +203,7 @@ class WandbWriter:
             failures += 1
             self._stopping.wait(delay)  # meanwhile the queue keeps the newest traces and counts the rest
         self._stopping.wait()
+        self._queue.count_dropped(len(self._queue.take_all(timeout=0)))  # never reached W&B
         self._set_state(WriterState.STOPPED)
 
     def _open_run(self) -> Any:
