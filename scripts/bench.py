@@ -1,6 +1,7 @@
 """Benchmark: spoken-style text → executed action, through a real Home Assistant.
 
     scripts/bench [--model PATH] [--rounds N] [--cold N]
+    scripts/bench --tracing [--model PATH] [--rounds N]   (tracing off / offline / W&B down / stalling)
 
 Runs a fixed set of requests against the test home with three agents and prints latency
 percentiles, success counts, tokens and the worker's peak memory:
@@ -180,5 +181,11 @@ if __name__ == "__main__":
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--rounds", type=int, default=2, help="rounds per mode; only the last is measured")
     parser.add_argument("--cold", type=int, default=8, help="cold samples (each reloads the model)")
+    parser.add_argument("--tracing", action="store_true", help="measure what tracing to W&B costs a turn")
     args = parser.parse_args()
-    asyncio.run(main(args.model, args.rounds, args.cold))
+    if args.tracing:
+        from scripts import bench_tracing
+
+        asyncio.run(bench_tracing.main(args.model, args.rounds))
+    else:
+        asyncio.run(main(args.model, args.rounds, args.cold))

@@ -27,6 +27,7 @@ from .engine.worker import WorkerClient
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .services import async_setup_services
 from .skills.api import async_register_skills_api
+from .tracing import async_setup_tracing
 from .voice_pipeline import async_ensure_pipeline
 
 PLATFORMS = [Platform.CONVERSATION]
@@ -78,6 +79,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
     entry.runtime_data = LocalLlmRuntime(
         client=client, llm_settings=settings, whisper_settings=whisper, whisper_languages=whisper_languages
     )
+    entry.runtime_data.tracer = await async_setup_tracing(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(whisper))
     if whisper is not None:
         await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload

@@ -148,3 +148,9 @@ def tool_result_data(content: conversation.ToolResultContent) -> Any:
     if result is not None and hasattr(result, "data"):
         return {"data": result.data, "error": getattr(result, "error", None)}
     return content.tool_result
+
+
+def satellite_id(user_input: conversation.ConversationInput) -> str | None:
+    """2025.10+ says which voice satellite a request came from; before, only the device is known."""
+    value = getattr(user_input, "satellite_id", None)
+    return value if isinstance(value, str) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -66,6 +67,21 @@ from .engine.llm import check_model_file
 from .engine.worker import WorkerClient
 from .skills.settings import FEATURES
 from .speech_options import SpeechOptionsFlow
+from .tracing import async_check_api_key, async_install_wandb
+from .tracing.settings import (
+    CONF_TRACE_TEXT,
+    CONF_TRACING,
+    CONF_TRACING_MODE,
+    CONF_WANDB_API_KEY,
+    CONF_WANDB_BASE_URL,
+    CONF_WANDB_ENTITY,
+    CONF_WANDB_PROJECT,
+    DEFAULT_BASE_URL,
+    DEFAULT_PROJECT,
+    MODE_OFFLINE,
+    MODE_ONLINE,
+    TracingSettings,
+)
 
 MODEL_SCHEMA = vol.Schema({vol.Required(CONF_MODEL_PATH): TextSelector()})
 URL_SCHEMA = vol.Schema(
@@ -237,6 +253,23 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
         schema = self.add_suggested_values_to_schema(MODEL_SCHEMA, user_input or entry.data)
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """W&B rejected the tracing API key: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            api_key = user_input[CONF_WANDB_API_KEY].strip()
+            settings = TracingSettings.from_entry(entry.data, entry.options)
+            if not (error := await async_check_api_key(self.hass, settings.base_url, api_key)):
+                # The entry's update listener reloads it, which restarts tracing with the new key.
+                self.hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_WANDB_API_KEY: api_key})
+                return self.async_abort(reason="reauth_successful")
+            errors[CONF_WANDB_API_KEY] = error
+        return self.async_show_form(step_id="reauth_confirm", data_schema=API_KEY_SCHEMA, errors=errors)
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
@@ -244,18 +277,76 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class LocalLlmOptionsFlow(SpeechOptionsFlow):
-    """Agent or speech settings; saving reloads the entry (and a model if its settings changed)."""
+    """Agent, speech or tracing settings; saving reloads the entry (and a model if its settings changed)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="init", menu_options=["agent", "speech"])
+        return self.async_show_menu(step_id="init", menu_options=["agent", "speech", "tracing"])
 
     async def async_step_agent(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        schema = _options_schema(self.hass)
         if user_input is not None:
-            return self.async_create_entry(data={**self.config_entry.options, **user_input})
-        schema = self.add_suggested_values_to_schema(
-            _options_schema(self.hass), {**default_options(), **self.config_entry.options}
-        )
+            # The other steps' settings are kept; a field cleared here is dropped.
+            kept = {key: value for key, value in self.config_entry.options.items() if key not in schema.schema}
+            return self.async_create_entry(data={**kept, **user_input})
+        schema = self.add_suggested_values_to_schema(schema, {**default_options(), **self.config_entry.options})
         return self.async_show_form(step_id="agent", data_schema=schema)
+
+    async def async_step_tracing(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Tracing to W&B. The API key is stored with the entry's credentials and never shown again."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            new_key = (user_input.pop(CONF_WANDB_API_KEY, None) or "").strip()
+            api_key = new_key or self.config_entry.data.get(CONF_WANDB_API_KEY)
+            errors = await self._async_check_tracing(user_input, api_key)
+            if not errors:
+                options = {**self.config_entry.options, **user_input}
+                if new_key:  # one update for the key and the options: one reload
+                    self.hass.config_entries.async_update_entry(
+                        self.config_entry, data={**self.config_entry.data, CONF_WANDB_API_KEY: new_key}, options=options
+                    )
+                return self.async_create_entry(data=options)
+        current = {**TRACING_DEFAULTS, **self.config_entry.options, **(user_input or {})}
+        schema = self.add_suggested_values_to_schema(TRACING_SCHEMA, current)
+        return self.async_show_form(step_id="tracing", data_schema=schema, errors=errors)
+
+    async def _async_check_tracing(self, user_input: dict[str, Any], api_key: str | None) -> dict[str, str]:
+        if not user_input.get(CONF_TRACING):
+            return {}
+        if not await async_install_wandb(self.hass):
+            return {"base": "wandb_install_failed"}
+        if user_input.get(CONF_TRACING_MODE) != MODE_ONLINE:
+            return {}
+        if not api_key:
+            return {CONF_WANDB_API_KEY: "api_key_required"}
+        base_url = str(user_input.get(CONF_WANDB_BASE_URL) or DEFAULT_BASE_URL)
+        if error := await async_check_api_key(self.hass, base_url, api_key):
+            return {"base": error}
+        return {}
+
+
+API_KEY_SCHEMA = vol.Schema(
+    {vol.Required(CONF_WANDB_API_KEY): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
+)
+TRACING_DEFAULTS: dict[str, Any] = {
+    CONF_TRACING: False,
+    CONF_TRACING_MODE: MODE_OFFLINE,
+    CONF_WANDB_PROJECT: DEFAULT_PROJECT,
+    CONF_WANDB_BASE_URL: DEFAULT_BASE_URL,
+    CONF_TRACE_TEXT: False,
+}
+TRACING_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_TRACING): BooleanSelector(),
+        vol.Optional(CONF_TRACING_MODE): SelectSelector(
+            SelectSelectorConfig(options=[MODE_OFFLINE, MODE_ONLINE], translation_key=CONF_TRACING_MODE)
+        ),
+        vol.Optional(CONF_WANDB_PROJECT): TextSelector(),
+        vol.Optional(CONF_WANDB_ENTITY): TextSelector(),
+        vol.Optional(CONF_WANDB_BASE_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+        vol.Optional(CONF_WANDB_API_KEY): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
+        vol.Optional(CONF_TRACE_TEXT): BooleanSelector(),
+    }
+)
 
 
 def _number(minimum: float, maximum: float, step: float = 1) -> NumberSelector:

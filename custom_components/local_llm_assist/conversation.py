@@ -8,6 +8,7 @@ or execute the tool call through the chat log and loop with its result.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -51,6 +52,7 @@ from .messages import async_message
 from .prompt_plan import build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .skills.runner import spoken_reply
+from .tracing import TurnRecorder
 
 
 async def async_setup_entry(
@@ -103,8 +105,27 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
         self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
     ) -> conversation.ConversationResult:
         async with self._one_turn_at_a_time(chat_log.conversation_id):
-            turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log)
-            return await turn.run()
+            trace = self._start_trace(user_input, chat_log.conversation_id)
+            turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log, trace)
+            failed = True
+            try:
+                result = await turn.run()
+                failed = result.response.response_type == intent.IntentResponseType.ERROR
+                return result
+            finally:
+                trace.finish(failed)
+
+    def _start_trace(self, user_input: conversation.ConversationInput, conversation_id: str) -> TurnRecorder:
+        tracer = self.entry.runtime_data.tracer
+        if tracer is None:
+            return TurnRecorder.untraced()
+        return tracer.start_turn(
+            conversation_id=conversation_id,
+            text=user_input.text,
+            language=user_input.language,
+            device_id=user_input.device_id,
+            satellite_id=compat.satellite_id(user_input),
+        )
 
     @asynccontextmanager
     async def _one_turn_at_a_time(self, conversation_id: str) -> AsyncIterator[None]:
@@ -128,6 +149,7 @@ class _Turn:
         entry: ConfigEntry,
         user_input: conversation.ConversationInput,
         chat_log: conversation.ChatLog,
+        trace: TurnRecorder,
     ) -> None:
         self.hass = hass
         self.runtime = runtime
@@ -135,6 +157,7 @@ class _Turn:
         self.user_input = user_input
         self.chat_log = chat_log
         self.language = user_input.language
+        self.trace = trace
 
     async def run(self) -> conversation.ConversationResult:
         text = self.user_input.text.strip()
@@ -168,10 +191,16 @@ class _Turn:
         Only a clean match counts; anything it does not understand, or fails to carry out,
         goes to the model.
         """
+        started = time.perf_counter()
         response = await compat.async_handle_locally(self.hass, self.user_input)
-        if response is None or response.response_type == intent.IntentResponseType.ERROR:
+        handled = response is not None and response.response_type != intent.IntentResponseType.ERROR
+        self.trace.handled_locally(handled, (time.perf_counter() - started) * 1000)
+        if response is None or not handled:
             return None
+        if response.response_type == intent.IntentResponseType.ACTION_DONE:
+            self.trace.acted()
         if speech := response.speech.get("plain", {}).get("speech"):
+            self.trace.reply(speech)
             self.chat_log.async_add_assistant_content_without_tools(
                 conversation.AssistantContent(agent_id=self.user_input.agent_id, content=speech)
             )
@@ -179,6 +208,7 @@ class _Turn:
 
     async def _tool_loop(self, text: str, home: HomeContext) -> conversation.ConversationResult:
         plan = build_prompt_plan(self.hass, self.options, self.chat_log.llm_api, home)
+        self.trace.prompt(plan.system_prompt, plan.grammar)
         tools, devices = plan.tools, home.names.devices
         history = self._history()
         said_by_user = " ".join([text, *(message.content for message in history if message.role == "user")])
@@ -240,15 +270,19 @@ class _Turn:
             result.generation_ms,
         )
         self.runtime.record(result)
+        self.trace.generation(result)
         return result.text
 
     async def _call_tool(self, call: ToolCall) -> Any:
         tool_input = llm.ToolInput(tool_name=call.name, tool_args=call.arguments)
         content = conversation.AssistantContent(agent_id=self.user_input.agent_id, tool_calls=[tool_input])
+        started = time.perf_counter()
         results = [
             compat.tool_result_data(result) async for result in self.chat_log.async_add_assistant_content(content)
         ]
-        return results[0] if results else None
+        result = results[0] if results else None
+        self.trace.tool_call(call.name, call.arguments, result, (time.perf_counter() - started) * 1000)
+        return result
 
     async def _confirmation(self, result: Any) -> str | None:
         """A fixed sentence for a plain success, so the model is not asked to narrate it.
@@ -275,6 +309,7 @@ class _Turn:
         return messages[-limit:] if limit > 0 else []
 
     def _speak(self, text: str) -> conversation.ConversationResult:
+        self.trace.reply(text)
         self.chat_log.async_add_assistant_content_without_tools(
             conversation.AssistantContent(agent_id=self.user_input.agent_id, content=text)
         )
@@ -287,6 +322,7 @@ class _Turn:
         )
 
     async def _fail(self, key: str, **placeholders: str) -> conversation.ConversationResult:
+        self.trace.failed(key)
         text = await async_message(self.hass, self.language, key, **placeholders)
         result = self._speak(text)
         result.response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)

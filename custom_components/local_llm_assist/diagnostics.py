@@ -1,6 +1,7 @@
-"""The integration's diagnostics download: settings, model, worker health and recent generations.
+"""The integration's diagnostics download: settings, model, worker health, recent generations, tracing.
 
 Model output text, prompts and transcripts are left out: they can quote what people said at home.
+Recent traces carry text only if the user chose to trace it. The W&B API key is always redacted.
 """
 
 from __future__ import annotations
@@ -8,16 +9,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .runtime import LocalLlmConfigEntry
+from .tracing.settings import CONF_WANDB_API_KEY, TracingSettings
+
+REDACTED = {CONF_WANDB_API_KEY}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> dict[str, Any]:
     runtime = entry.runtime_data
     client = runtime.client
     return {
-        "data": dict(entry.data),
+        "data": async_redact_data(dict(entry.data), REDACTED),
         "options": dict(entry.options),
         "model": asdict(runtime.llm_settings),
         "worker": {
@@ -41,4 +46,15 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: LocalLl
                 for result in list(runtime.generations)[-10:]
             ],
         },
+        "tracing": _tracing_diagnostics(entry),
+    }
+
+
+def _tracing_diagnostics(entry: LocalLlmConfigEntry) -> dict[str, Any]:
+    settings = TracingSettings.from_entry(entry.data, entry.options)
+    tracer = entry.runtime_data.tracer
+    return {
+        "settings": async_redact_data(asdict(settings), {"api_key"}),
+        "writer": tracer.writer.stats() if tracer else None,
+        "recent_traces": list(tracer.recent) if tracer else [],
     }

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .engine.data import GenerationResult, LlmSettings, Transcript, WhisperSettings
 from .engine.worker import WorkerClient
+
+if TYPE_CHECKING:
+    from .tracing import Tracer
 
 RECENT_GENERATIONS = 100
 RECENT_TRANSCRIPTS = 100
@@ -26,6 +30,7 @@ class LocalLlmRuntime:
     whisper_languages: list[str] = field(default_factory=list)
     # Text and timings of recent transcriptions (audio length, decoding time, model), for traces.
     transcripts: deque[Transcript] = field(default_factory=lambda: deque(maxlen=RECENT_TRANSCRIPTS))
+    tracer: Tracer | None = None  # set when the user turned tracing on
 
     @property
     def last_generation(self) -> GenerationResult | None:
