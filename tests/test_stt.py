@@ -72,7 +72,7 @@ async def test_stream_that_breaks_off_is_an_error(home: HomeAssistant) -> None:
     before = snapshot(home)
     result = await entity.internal_async_process_audio_stream(GOOD_METADATA, broken_stream())
     assert result == stt.SpeechResult(None, stt.SpeechResultState.ERROR)
-    assert changed_entities(before, snapshot(home)) == set()
+    assert changed_entities(before, snapshot(home)) == {STT_ENTITY}  # only its "last used" time
 
 
 WRONG_FORMATS = [
@@ -109,6 +109,7 @@ async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
     home: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
     entry = await async_setup_voice(home, model_path=SMOKE_LLM)  # the agent plays no part here
+    assert await async_setup_component(home, "diagnostics", {})  # before the client: it freezes the routes
     client = await hass_client()
     url = f"/api/stt/{STT_ENTITY}"
     spoken = speak("turn on the kitchen light")
@@ -120,7 +121,6 @@ async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
     assert response.status == 415
     assert entry_transcripts(home) == 1
     # Diagnostics keep the timings of what was heard, never the words.
-    assert await async_setup_component(home, "diagnostics", {})
     diagnostics = await get_diagnostics_for_config_entry(home, hass_client, entry)
     recent = diagnostics["speech"]["recent"]
     assert recent[0]["model"] == "faster-whisper-tiny.en" and recent[0]["transcribe_ms"] > 0
