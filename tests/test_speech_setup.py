@@ -19,7 +19,7 @@ from custom_components.local_llm_assist.const import (
 )
 
 from .helpers import AGENT_ID, async_setup_agent
-from .models import ACCURATE_WHISPER, FAST_WHISPER
+from .models import ACCURATE_WHISPER, FAST_WHISPER, SMOKE_LLM
 from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id
 
 
@@ -33,7 +33,7 @@ async def open_speech_step(hass: HomeAssistant, entry_id: str) -> str:
 
 
 async def test_speech_options_offer_only_the_models_languages_and_create_the_entity(home: HomeAssistant) -> None:
-    entry = await async_setup_agent(home)
+    entry = await async_setup_agent(home, SMOKE_LLM)
     assert home.states.get(STT_ENTITY) is None
     flow_id = await open_speech_step(home, entry.entry_id)
     result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_MODEL_PATH: str(FAST_WHISPER)})
@@ -49,7 +49,7 @@ async def test_speech_options_offer_only_the_models_languages_and_create_the_ent
 
 
 async def test_multilingual_model_offers_detection_and_many_languages(home: HomeAssistant) -> None:
-    entry = await async_setup_agent(home)
+    entry = await async_setup_agent(home, SMOKE_LLM)
     flow_id = await open_speech_step(home, entry.entry_id)
     result = await home.config_entries.options.async_configure(
         flow_id, {CONF_WHISPER_MODEL_PATH: str(ACCURATE_WHISPER)}
@@ -70,7 +70,7 @@ async def test_multilingual_model_offers_detection_and_many_languages(home: Home
 async def test_bad_speech_model_folder_shows_an_error_and_changes_nothing(
     home: HomeAssistant, tmp_path: Path, make_folder: object, error: str
 ) -> None:
-    entry = await async_setup_agent(home)
+    entry = await async_setup_agent(home, SMOKE_LLM)
     options_before = dict(entry.options)
     folder = make_folder(tmp_path)  # type: ignore[operator]
     flow_id = await open_speech_step(home, entry.entry_id)
@@ -91,7 +91,7 @@ def corrupt_copy(tmp: Path) -> Path:
 
 
 async def test_empty_folder_turns_speech_off(home: HomeAssistant) -> None:
-    entry = await async_setup_voice(home)
+    entry = await async_setup_voice(home, model_path=SMOKE_LLM)
     flow_id = await open_speech_step(home, entry.entry_id)
     result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_MODEL_PATH: ""})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -101,7 +101,7 @@ async def test_empty_folder_turns_speech_off(home: HomeAssistant) -> None:
 
 
 async def test_pipeline_is_created_once(home: HomeAssistant) -> None:
-    entry = await async_setup_voice(home)
+    entry = await async_setup_voice(home, model_path=SMOKE_LLM)
     pipeline_id = our_pipeline_id(entry)
     count = len(assist_pipeline.async_get_pipelines(home))
     assert await home.config_entries.async_reload(entry.entry_id)
@@ -138,7 +138,7 @@ async def test_users_pipelines_are_never_changed(home: HomeAssistant, hass_ws_cl
     assert created["success"], created
     users_id = created["result"]["id"]
     snapshot_before = {p.id: p.to_json() for p in assist_pipeline.async_get_pipelines(home)}
-    entry = await async_setup_voice(home)
+    entry = await async_setup_voice(home, model_path=SMOKE_LLM)
     ours = assist_pipeline.async_get_pipeline(home, our_pipeline_id(entry))
     assert ours.id != users_id and ours.conversation_engine == AGENT_ID
     after = {p.id: p.to_json() for p in assist_pipeline.async_get_pipelines(home)}

@@ -18,7 +18,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.local_llm_assist.stt import MAX_AUDIO_SECONDS
 from scripts.speech import noise, silence, speak
 
-from .helpers import changed_entities, snapshot
+from .helpers import async_setup_agent, changed_entities, snapshot
+from .models import SMOKE_LLM
 from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id, run_pipeline
 
 GOOD_METADATA = stt.SpeechMetadata(
@@ -59,7 +60,7 @@ def test_long_audio_case_really_is_longer_than_the_window() -> None:
 
 
 async def test_stream_that_breaks_off_is_an_error(home: HomeAssistant) -> None:
-    await async_setup_voice(home)
+    await async_setup_voice(home, model_path=SMOKE_LLM)  # the agent plays no part here
     entity = stt.async_get_speech_to_text_entity(home, STT_ENTITY)
     assert entity is not None
     command = speak("turn on the kitchen light")
@@ -71,32 +72,31 @@ async def test_stream_that_breaks_off_is_an_error(home: HomeAssistant) -> None:
     before = snapshot(home)
     result = await entity.internal_async_process_audio_stream(GOOD_METADATA, broken_stream())
     assert result == stt.SpeechResult(None, stt.SpeechResultState.ERROR)
-    assert changed_entities(before, snapshot(home)) == set()
+    assert changed_entities(before, snapshot(home)) == {STT_ENTITY}  # only its "last used" time
 
 
-@pytest.mark.parametrize(
-    "wrong",
-    [
-        {"sample_rate": stt.AudioSampleRates.SAMPLERATE_44100},
-        {"channel": stt.AudioChannels.CHANNEL_STEREO},
-        {"codec": stt.AudioCodecs.OPUS},
-        {"bit_rate": stt.AudioBitRates.BITRATE_32},
-        {"language": "de"},  # tiny.en knows only English
-    ],
-    ids=["sample-rate", "stereo", "opus", "32-bit", "language"],
-)
-async def test_wrongly_declared_audio_is_refused(home: HomeAssistant, wrong: dict[str, object]) -> None:
-    await async_setup_voice(home)
+WRONG_FORMATS = [
+    {"sample_rate": stt.AudioSampleRates.SAMPLERATE_44100},
+    {"channel": stt.AudioChannels.CHANNEL_STEREO},
+    {"codec": stt.AudioCodecs.OPUS},
+    {"bit_rate": stt.AudioBitRates.BITRATE_32},
+    {"language": "de"},  # tiny.en knows only English
+]
+
+
+async def test_wrongly_declared_audio_is_refused(home: HomeAssistant) -> None:
+    await async_setup_voice(home, model_path=SMOKE_LLM)  # the agent plays no part here
     entity = stt.async_get_speech_to_text_entity(home, STT_ENTITY)
     assert entity is not None
+    command = speak("turn on the kitchen light")
 
     async def stream() -> AsyncIterator[bytes]:
-        yield speak("turn on the kitchen light")
+        yield command
 
-    metadata = stt.SpeechMetadata(**{**GOOD_METADATA.__dict__, **wrong})  # type: ignore[arg-type]
-    assert await entity.internal_async_process_audio_stream(metadata, stream()) == stt.SpeechResult(
-        None, stt.SpeechResultState.ERROR
-    )
+    for wrong in WRONG_FORMATS:
+        metadata = stt.SpeechMetadata(**{**GOOD_METADATA.__dict__, **wrong})  # type: ignore[arg-type]
+        result = await entity.internal_async_process_audio_stream(metadata, stream())
+        assert result == stt.SpeechResult(None, stt.SpeechResultState.ERROR), wrong
     assert entry_transcripts(home) == 0  # refused before any decoding
 
 
@@ -108,7 +108,8 @@ def entry_transcripts(hass: HomeAssistant) -> int:
 async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
     home: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
-    entry = await async_setup_voice(home)
+    entry = await async_setup_voice(home, model_path=SMOKE_LLM)  # the agent plays no part here
+    assert await async_setup_component(home, "diagnostics", {})  # before the client: it freezes the routes
     client = await hass_client()
     url = f"/api/stt/{STT_ENTITY}"
     spoken = speak("turn on the kitchen light")
@@ -120,7 +121,6 @@ async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
     assert response.status == 415
     assert entry_transcripts(home) == 1
     # Diagnostics keep the timings of what was heard, never the words.
-    assert await async_setup_component(home, "diagnostics", {})
     diagnostics = await get_diagnostics_for_config_entry(home, hass_client, entry)
     recent = diagnostics["speech"]["recent"]
     assert recent[0]["model"] == "faster-whisper-tiny.en" and recent[0]["transcribe_ms"] > 0
@@ -128,8 +128,6 @@ async def test_http_speech_api_transcribes_and_refuses_wrong_formats(
 
 
 async def test_no_speech_model_means_no_speech_entity(home: HomeAssistant) -> None:
-    from .helpers import async_setup_agent
-
-    entry = await async_setup_agent(home)
+    entry = await async_setup_agent(home, SMOKE_LLM)
     assert home.states.get(STT_ENTITY) is None
     assert entry.runtime_data.whisper_settings is None

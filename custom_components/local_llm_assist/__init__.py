@@ -27,6 +27,7 @@ from .engine.worker import WorkerClient
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .services import async_setup_services
 from .skills.api import async_register_skills_api
+from .stt import async_remove_stale_entity
 from .tracing import async_setup_tracing
 from .voice_pipeline import async_ensure_pipeline
 
@@ -83,6 +84,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(whisper))
     if whisper is not None:
         await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
+    else:
+        async_remove_stale_entity(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     return True
 

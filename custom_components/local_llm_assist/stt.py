@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterable
 
 from homeassistant.components import stt
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import (
@@ -42,6 +43,18 @@ MIN_AUDIO_SECONDS = 0.1
 ERROR_RESULT = stt.SpeechResult(None, stt.SpeechResultState.ERROR)
 
 
+def unique_id(entry: LocalLlmConfigEntry) -> str:
+    return f"{entry.entry_id}_stt"
+
+
+@callback
+def async_remove_stale_entity(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> None:
+    """Speech was turned off: drop the entity left in the registry rather than show it unavailable."""
+    registry = er.async_get(hass)
+    if entity_id := registry.async_get_entity_id("stt", DOMAIN, unique_id(entry)):
+        registry.async_remove(entity_id)
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: LocalLlmConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
@@ -56,7 +69,7 @@ class LocalWhisperSttEntity(stt.SpeechToTextEntity):
 
     def __init__(self, entry: LocalLlmConfigEntry) -> None:
         self.entry = entry
-        self._attr_unique_id = f"{entry.entry_id}_stt"
+        self._attr_unique_id = unique_id(entry)
         # The same device as the agent: one "Local LLM Assist" with its two voices in the UI.
         self._attr_device_info = {"identifiers": {(DOMAIN, entry.entry_id)}, "name": entry.title}
 

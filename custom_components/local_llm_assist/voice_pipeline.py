@@ -15,6 +15,7 @@ from homeassistant.helpers import entity_registry as er
 
 from .const import CONF_PIPELINE_ID, DOMAIN, LOGGER, PIPELINE_NAME
 from .runtime import LocalLlmConfigEntry
+from .stt import unique_id as stt_unique_id
 
 
 async def async_ensure_pipeline(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> str | None:
@@ -24,7 +25,7 @@ async def async_ensure_pipeline(hass: HomeAssistant, entry: LocalLlmConfigEntry)
     if "assist_pipeline" not in hass.config.components:
         return None
     registry = er.async_get(hass)
-    stt_id = registry.async_get_entity_id("stt", DOMAIN, f"{entry.entry_id}_stt")
+    stt_id = registry.async_get_entity_id("stt", DOMAIN, stt_unique_id(entry))
     agent_id = registry.async_get_entity_id("conversation", DOMAIN, entry.entry_id)
     if stt_id is None or agent_id is None:
         return None
