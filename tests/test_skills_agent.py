@@ -104,8 +104,11 @@ async def test_news_from_a_real_feed(hass: HomeAssistant, socket_enabled: None) 
 
 async def test_music_on_a_named_speaker(hass: HomeAssistant, skills_agent: MockConfigEntry) -> None:
     runs = listen_for_skills(hass)
-    reply = await ask_once(hass, runs, "play Baby Shark on the living room speaker")
+    result = await ask(hass, "play Baby Shark on the living room speaker")
+    await hass.async_block_till_done()
+    reply = speech(result)
     played = runs.only()
+    assert played["conversation_id"] == result.conversation_id
     assert played["skill"] == "PlayMusic", reply
     assert played["arguments"]["query"].casefold() == "baby shark"
     speaker = hass.states.get("media_player.living_room_speaker")
