@@ -26,6 +26,10 @@ from custom_components.local_llm_assist.engine.dates import resolve_day
 from .helpers import ask, async_setup_agent, speech
 from .skill_support import async_setup_skills_home, feed_server, rss, serve
 
+# Every request goes to the model; correctness is checked here, speed by the benchmarks, so a
+# busy test machine gets a generous time limit.
+AGENT_OPTIONS: dict[str, Any] = {"prefer_local_intents": False, "request_timeout": 600}
+
 
 @dataclass
 class SkillRuns:
@@ -55,7 +59,7 @@ async def ask_once(hass: HomeAssistant, runs: SkillRuns, text: str, conversation
 async def skills_agent(hass: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
     """The skills home (with a weather entity and two speakers) and our agent on the default model."""
     await async_setup_skills_home(hass)
-    entry = await async_setup_agent(hass, prefer_local_intents=False)
+    entry = await async_setup_agent(hass, **AGENT_OPTIONS)
     yield entry
     if entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(entry.entry_id)
@@ -91,7 +95,7 @@ async def test_news_from_a_real_feed(hass: HomeAssistant, socket_enabled: None) 
     await async_setup_skills_home(hass)
     runs = listen_for_skills(hass)
     async with feed_server({"/rss": serve(rss("Bridge reopens after repairs", "Library extends hours"))}) as base:
-        entry = await async_setup_agent(hass, prefer_local_intents=False, news_feeds=[f"{base}/rss"])
+        entry = await async_setup_agent(hass, **AGENT_OPTIONS, news_feeds=[f"{base}/rss"])
         reply = await ask_once(hass, runs, "what's the news?")
         await hass.config_entries.async_unload(entry.entry_id)
     assert runs.only()["skill"] == "GetNews", reply
@@ -100,8 +104,11 @@ async def test_news_from_a_real_feed(hass: HomeAssistant, socket_enabled: None) 
 
 async def test_music_on_a_named_speaker(hass: HomeAssistant, skills_agent: MockConfigEntry) -> None:
     runs = listen_for_skills(hass)
-    reply = await ask_once(hass, runs, "play Baby Shark on the living room speaker")
+    result = await ask(hass, "play Baby Shark on the living room speaker")
+    await hass.async_block_till_done()
+    reply = speech(result)
     played = runs.only()
+    assert played["conversation_id"] == result.conversation_id
     assert played["skill"] == "PlayMusic", reply
     assert played["arguments"]["query"].casefold() == "baby shark"
     speaker = hass.states.get("media_player.living_room_speaker")
@@ -130,7 +137,7 @@ async def test_favourite_song_across_turns_and_a_restart(hass: HomeAssistant) ->
     """Memory is kept by Home Assistant's storage: a second Home Assistant on the same data knows it."""
     config_dir = hass.config.config_dir
     async with _another_home_assistant(config_dir) as first:
-        entry = await async_setup_agent(first, prefer_local_intents=False)
+        entry = await async_setup_agent(first, **AGENT_OPTIONS)
         await _favourite_requests(first)
         assert (await _play_favourite(first)).casefold() == "baby shark"
         runs = listen_for_skills(first)
@@ -139,7 +146,7 @@ async def test_favourite_song_across_turns_and_a_restart(hass: HomeAssistant) ->
         assert runs.only()["arguments"].get("which") == "last", reply
         await first.config_entries.async_unload(entry.entry_id)
     async with _another_home_assistant(config_dir) as second:
-        entry = await async_setup_agent(second, prefer_local_intents=False)
+        entry = await async_setup_agent(second, **AGENT_OPTIONS)
         assert second.states.get("media_player.living_room_speaker").state == "idle"  # a fresh start
         assert (await _play_favourite(second)).casefold() == "baby shark"
         await second.config_entries.async_unload(entry.entry_id)

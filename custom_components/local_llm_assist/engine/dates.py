@@ -28,8 +28,10 @@ def resolve_day(phrase: str, today: date) -> date | None:
     if text in _FIXED:
         return today + timedelta(days=_FIXED[text])
     text = " ".join(word for word in _FILLER.sub(" ", text).split())
-    if not text or text in _FIXED:
-        return today + timedelta(days=_FIXED.get(text, 0))
+    if not text:  # only question words ("what day is it"): today
+        return today
+    if text in _FIXED:
+        return today + timedelta(days=_FIXED[text])
     if match := _WEEKDAY.match(text):
         return _weekday(today, match.group(1), WEEKDAYS.index(match.group(2)))
     for pattern, sign in ((_RELATIVE, 1), (_AGO, -1)):
