@@ -79,11 +79,13 @@ async def main(model: Path, rounds: int) -> None:
     results: list[tuple[ModeResult, dict[str, Any]]] = []
     async with running_home() as hass, stalling_wandb() as stalling_url:
         entry = await add_agent(hass, model, prefer_local_intents=True)
+        await run_mode(hass, "warm-up", OUR_AGENT, 1, entry)  # the matcher's first sentences load slowly
         modes: list[tuple[str, dict[str, Any]]] = [
             ("off", {"tracing_enabled": False}),
             ("offline", {"tracing_enabled": True, "tracing_mode": "offline"}),
             ("down", {"tracing_enabled": True, "tracing_mode": "online", "wandb_base_url": closed_port_url()}),
             ("stalling", {"tracing_enabled": True, "tracing_mode": "online", "wandb_base_url": stalling_url}),
+            ("off again", {"tracing_enabled": False}),  # how much the machine itself drifted during the run
         ]
         for name, options in modes:
             await switch_tracing(hass, entry, **options)
