@@ -200,7 +200,7 @@ def cases_from_file(path: Path, folder: Path, home: UpstreamHome, default_intent
     cases = []
     for test_index, test in enumerate(data.get("tests") or []):
         intent_data = test.get("intent") or {}
-        intent_name = intent_data.get("name", default_intent)
+        intent_name = str(intent_data.get("name", default_intent))
         slots = intent_data.get("slots", test.get("slots")) or {}
         context = intent_data.get("context") or {}
         response = str(test.get("response", ""))
