@@ -76,13 +76,14 @@ def collect_cases(args: argparse.Namespace) -> tuple[list[Case], str]:
     return cases, label
 
 
-def model_sha256(model: Path) -> str:
-    """From the catalog when it lists the file (hashing 400 MB takes a while), else computed."""
+def model_identity(model: Path) -> tuple[str, str]:
+    """Catalog id and sha256 when the catalog lists the file (hashing 400 MB takes a while), else
+    the file name and the computed hash."""
     catalog = json.loads(CATALOG_PATH.read_text())
     for entry in catalog["models"]:
         if entry.get("file") == model.name and entry.get("sha256"):
-            return str(entry["sha256"])
-    return file_sha256(model)
+            return str(entry["id"]), str(entry["sha256"])
+    return model.name, file_sha256(model)
 
 
 def grammar_version() -> str:
@@ -94,18 +95,20 @@ def grammar_version() -> str:
 
 def run_info(args: argparse.Namespace, name: str, mode: str, label: str, options: dict[str, Any]) -> RunInfo:
     uses_model = mode != "builtin"
+    model_id, sha256 = model_identity(args.model) if uses_model else (None, None)
     return RunInfo(
         name=f"{name}-{mode}",
         suite=label,
         mode=mode,
         model=str(args.model) if uses_model else None,
-        model_sha256=model_sha256(args.model) if uses_model else None,
+        model_sha256=sha256,
         prompt_version=PROMPT_VERSION,
         grammar_version=grammar_version(),
         options=options if uses_model else {},
         command=shlex.join(["scripts/eval", *sys.argv[1:]]),
         started=datetime.now(UTC).isoformat(timespec="seconds"),
         upstream=str(args.upstream) if args.upstream else None,
+        model_id=model_id,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ class RunInfo:
     command: str
     started: str
     upstream: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    model_id: str | None = None
 
 
 def case_record(result: CaseResult) -> dict[str, Any]:
@@ -88,7 +88,8 @@ def render_markdown(report: dict[str, Any], comparison: dict[str, Any] | None = 
         "",
         f"- suite: `{run['suite']}`" + (f" + upstream `{run['upstream']}`" if run.get("upstream") else ""),
         f"- agent: **{run['mode']}**" + (f" on `{Path(run['model']).name}`" if run.get("model") else ""),
-        f"- model sha256: `{run.get('model_sha256') or '-'}`; prompt {run['prompt_version']}; "
+        f"- model `{run.get('model_id') or '-'}`, sha256 `{run.get('model_sha256') or '-'}`; "
+        f"prompt {run['prompt_version']}; "
         f"grammar {run['grammar_version']}",
         f"- started {run['started']}; command: `{run['command']}`",
         "",
