@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from homeassistant.exceptions import HomeAssistantError
 from tqdm import tqdm
 
 from custom_components.local_llm_assist.engine.prompt import PROMPT_VERSION
@@ -30,10 +31,9 @@ from .report import (
     build_report,
     compare,
     load_report,
-    ms,
-    percent,
     render_comparison,
     render_markdown,
+    side_by_side,
     write_json,
 )
 from .runner import MODES, AgentConfig, CaseResult, run_suite
@@ -124,7 +124,11 @@ async def run_agent(cases: list[Case], config: AgentConfig) -> list[CaseResult]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    cases, label = collect_cases(args)
+    try:
+        cases, label = collect_cases(args)
+    except (OSError, ValueError, HomeAssistantError) as err:
+        print(f"scripts/eval: cannot read the cases: {err}", file=sys.stderr)
+        return 2
     options = {key: json.loads(value) for key, value in (option.split("=", 1) for option in args.option)}
     name = args.name or f"{args.suite}-{args.model.stem}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     folder = args.out / name
@@ -143,28 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_wandb:
             log_run(report, folder, online=args.wandb_online)
         summaries.append(report)
-        print(f"\n{mode}: accuracy {percent(report['metrics']['accuracy'])} → {folder / f'{mode}.md'}")
+        print(f"\n{mode}: accuracy {report['metrics']['accuracy']['rate']:.3f} → {folder / f'{mode}.md'}")
         if comparison:
             print(render_comparison(comparison))
     if len(summaries) > 1:
         (folder / "side_by_side.md").write_text(side_by_side(summaries))
     return 0
-
-
-def side_by_side(reports: list[dict[str, Any]]) -> str:
-    lines = [
-        "| agent | accuracy [95% CI] | false actions | invalid output | p50 ms | p95 ms |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for report in reports:
-        metrics, run = report["metrics"], report["run"]
-        model = f" ({Path(run['model']).name})" if run.get("model") else ""
-        latency = metrics["latency"]["total"]
-        lines.append(
-            f"| {run['mode']}{model} | {percent(metrics['accuracy'])} | {percent(metrics['false_action'])} | "
-            f"{percent(metrics['invalid_output'])} | {ms(latency['p50_ms'])} | {ms(latency['p95_ms'])} |"
-        )
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -191,3 +193,32 @@ def render_comparison(comparison: dict[str, Any]) -> str:
             f"\n{len(comparison['new_cases'])} cases are new, {len(comparison['dropped_cases'])} not in this run."
         )
     return "\n".join(lines)
+
+
+def side_by_side(reports: list[dict[str, Any]]) -> str:
+    lines = [
+        "| agent | suite | accuracy [95% CI] | false actions | invalid output | p50 ms | p95 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for report in reports:
+        metrics, run = report["metrics"], report["run"]
+        model = f" ({Path(run['model']).name})" if run.get("model") else ""
+        latency = metrics["latency"]["total"]
+        lines.append(
+            f"| {run['mode']}{model} | {run['suite']} | {percent(metrics['accuracy'])} | {percent(metrics['false_action'])} | "
+            f"{percent(metrics['invalid_output'])} | {ms(latency['p50_ms'])} | {ms(latency['p95_ms'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one side-by-side table of reports from separate runs: python -m scripts.evaluation.report A.json B.json"""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("reports", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    print(side_by_side([load_report(path) for path in args.reports]), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
