@@ -205,7 +205,8 @@ def side_by_side(reports: list[dict[str, Any]]) -> str:
         model = f" ({Path(run['model']).name})" if run.get("model") else ""
         latency = metrics["latency"]["total"]
         lines.append(
-            f"| {run['mode']}{model} | {run['suite']} | {percent(metrics['accuracy'])} | {percent(metrics['false_action'])} | "
+            f"| {run['mode']}{model} | {run['suite']} | {percent(metrics['accuracy'])} | "
+            f"{percent(metrics['false_action'])} | "
             f"{percent(metrics['invalid_output'])} | {ms(latency['p50_ms'])} | {ms(latency['p95_ms'])} |"
         )
     return "\n".join(lines) + "\n"
