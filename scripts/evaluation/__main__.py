@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import shlex
 import sys
 from datetime import UTC, datetime
@@ -61,7 +62,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--baseline", type=Path, help="an earlier <agent>.json report to compare with")
     tracking = parser.add_mutually_exclusive_group()
     tracking.add_argument("--no-wandb", action="store_true", help="do not log to Weights & Biases")
-    tracking.add_argument("--wandb-online", action="store_true", help="log online (needs WANDB_API_KEY)")
+    tracking.add_argument(
+        "--wandb-offline", action="store_true", help="log offline even when WANDB_API_KEY is set (the default without)"
+    )
     return parser.parse_args(argv)
 
 
@@ -145,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         (folder / f"{mode}.md").write_text(render_markdown(report, comparison))
         draw_chart(report, folder / f"{mode}.png")
         if not args.no_wandb:
-            log_run(report, folder, online=args.wandb_online)
+            log_run(report, folder, online=bool(os.environ.get("WANDB_API_KEY")) and not args.wandb_offline)
         summaries.append(report)
         print(f"\n{mode}: accuracy {report['metrics']['accuracy']['rate']:.3f} → {folder / f'{mode}.md'}")
         if comparison:

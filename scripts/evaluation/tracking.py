@@ -2,8 +2,8 @@
 
 Offline by default: the run is written under the report folder, and `wandb sync <folder>` uploads
 it later; `python -m scripts.evaluation.tracking REPORT.json FOLDER` logs a report written
-earlier. Online when WANDB_API_KEY is set and online mode is asked for. The key is read by wandb
-itself from the environment; it is never put in the config, the report or a log line.
+earlier. scripts/eval logs online when WANDB_API_KEY is set (unless --wandb-offline). The key is
+read by wandb itself from the environment; it is never put in the config, the report or a log line.
 """
 
 from __future__ import annotations
