@@ -14,11 +14,12 @@ from typing import Any, Literal
 import pytest
 from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import intent
+from homeassistant.helpers import chat_session, intent, llm
 from homeassistant.setup import async_setup_component
 from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.local_llm_assist import compat
 from scripts.evaluation.cases import load_home, load_suite, parse_case
 from scripts.evaluation.chart import draw_chart
 from scripts.evaluation.metrics import compute_metrics, wilson_interval
@@ -195,3 +196,44 @@ def test_project_suites_load_and_tiers_nest() -> None:
     ids = {c.id for c in full.cases}
     assert {c.id for c in smoke.cases} <= ids and {c.id for c in quick.cases} <= ids
     assert any(c.negative for c in smoke.cases)
+
+
+class ToolCallingAgent(conversation.AbstractConversationAgent):
+    """Calls Home Assistant's LLM tools through the chat log, as our agent does, with scripted calls."""
+
+    def __init__(self, hass: HomeAssistant, call: llm.ToolInput) -> None:
+        self.hass = hass
+        self.call = call
+
+    @property
+    def supported_languages(self) -> list[str] | Literal["*"]:
+        return "*"
+
+    async def async_process(self, user_input: conversation.ConversationInput) -> conversation.ConversationResult:
+        with (
+            chat_session.async_get_chat_session(self.hass, user_input.conversation_id) as session,
+            conversation.async_get_chat_log(self.hass, session, user_input) as chat_log,
+        ):
+            await compat.async_provide_llm_data(chat_log, user_input, [llm.LLM_API_ASSIST], "")
+            content = conversation.AssistantContent(agent_id=user_input.agent_id or "", tool_calls=[self.call])
+            async for _ in chat_log.async_add_assistant_content(content):
+                pass
+            response = intent.IntentResponse(language="en")
+            response.async_set_speech("Done.")
+            return conversation.ConversationResult(response=response, conversation_id=session.conversation_id)
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [("Kitchen Light", "pass"), ("Living Room Ceiling", "wrong_target"), ("Office Light", "unexpected_change")],
+)
+async def test_tool_calls_are_read_from_the_chat_log(hass: HomeAssistant, name: str, outcome: str) -> None:
+    agent = await scripted_agent(hass, {})
+    call = llm.ToolInput(tool_name="HassTurnOn", tool_args={"name": name})
+    conversation.async_set_agent(
+        hass, hass.config_entries.async_get_entry(agent.agent_id), ToolCallingAgent(hass, call)
+    )
+    [result] = await run_cases(hass, agent, [case(say="turn on the kitchen light", expect=TURN_ON_KITCHEN)])
+    assert result.verdict.outcome == outcome, result.verdict
+    assert result.observation is not None
+    assert [c.intent for c in result.observation.calls] == ["HassTurnOn"]
