@@ -6,7 +6,6 @@ real intents on the fixture home, just not the ones asked for.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +22,7 @@ from custom_components.local_llm_assist import compat
 from scripts.evaluation.cases import load_home, load_suite, parse_case
 from scripts.evaluation.chart import draw_chart
 from scripts.evaluation.metrics import compute_metrics, wilson_interval
-from scripts.evaluation.report import RunInfo, build_report, compare, render_markdown
+from scripts.evaluation.report import RunInfo, build_report, compare, keep, load_report, render_markdown, write_json
 from scripts.evaluation.runner import Agent, CaseResult, run_cases
 
 HOME = load_home("house")
@@ -176,9 +175,12 @@ async def test_reports_compare_with_a_baseline_and_draw_a_chart(hass: HomeAssist
     good = await run_cases(hass, agent, cases)
     bad = [CaseResult(good[0].case, type(good[0].verdict)("wrong_target", "light.office_light"), good[0].observation)]
     info = RunInfo("t", "test", "builtin", None, None, "p", "g", {}, "scripts/eval", "now")
-    baseline = build_report(info, compute_metrics(good), good)
+    run_folder = tmp_path / "reports" / "run"
+    run_folder.mkdir(parents=True)
+    write_json(build_report(info, compute_metrics(good), good), run_folder / "builtin.json")
+    [kept] = [path for path in keep(run_folder, tmp_path / "results") if path.suffix == ".json"]
     report = build_report(info, compute_metrics(bad), bad)
-    comparison = compare(report, json.loads(json.dumps(baseline, default=str)))
+    comparison = compare(report, load_report(kept))  # a committed summary serves as the baseline
     assert comparison["changed_cases"] == [
         {"id": "kitchen", "text": "turn on the kitchen light", "before": "pass", "after": "wrong_target"}
     ]

@@ -14,6 +14,7 @@ from .metrics import RunMetrics
 from .runner import CaseResult
 
 FAILURES_LISTED = 40
+RESULTS_DIR = Path(__file__).resolve().parent.parent.parent / "evals" / "results"
 
 
 @dataclass(frozen=True)
@@ -212,12 +213,40 @@ def side_by_side(reports: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def slim(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without replies, calls and timings per case: small enough to commit, enough for --baseline."""
+    kept = ("id", "category", "text", "outcome", "detail")
+    return {**report, "cases": [{key: case[key] for key in kept} for case in report["cases"]]}
+
+
+def keep(run_folder: Path, results_dir: Path = RESULTS_DIR) -> list[Path]:
+    """Copy a run's summaries (markdown and slim JSON of every agent) into evals/results/<run>/."""
+    target = results_dir / run_folder.name
+    target.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for report_file in sorted(run_folder.glob("*.json")):
+        (target / report_file.name).write_text(json.dumps(slim(load_report(report_file)), ensure_ascii=False) + "\n")
+        kept.append(target / report_file.name)
+    for summary in sorted(run_folder.glob("*.md")):
+        (target / summary.name).write_text(summary.read_text())
+        kept.append(target / summary.name)
+    return kept
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print one side-by-side table of reports from separate runs: python -m scripts.evaluation.report A.json B.json"""
+    """side-by-side A.json B.json …: one table of separate runs; keep reports/<run>: commit its summaries."""
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("reports", type=Path, nargs="+")
+    sub = parser.add_subparsers(dest="command", required=True)
+    table = sub.add_parser("side-by-side", help="print one table of several reports")
+    table.add_argument("reports", type=Path, nargs="+")
+    keeper = sub.add_parser("keep", help="copy a run's markdown and slim JSON into evals/results/")
+    keeper.add_argument("run_folder", type=Path)
     args = parser.parse_args(argv)
-    print(side_by_side([load_report(path) for path in args.reports]), end="")
+    if args.command == "keep":
+        for path in keep(args.run_folder):
+            print(path)
+    else:
+        print(side_by_side([load_report(path) for path in args.reports]), end="")
     return 0
 
 
