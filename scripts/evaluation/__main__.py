@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--option", action="append", default=[], metavar="KEY=JSON", help="an agent option")
     parser.add_argument("--sample", type=int, help="run a stratified sample of this many cases")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample")
+    parser.add_argument(
+        "--max-minutes", type=float, help="per agent: cases not started by then are reported as not run"
+    )
     parser.add_argument("--name", help="run name (default: suite, model and time)")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="folder for reports/<name>/")
     parser.add_argument("--baseline", type=Path, help="an earlier <agent>.json report to compare with")
@@ -115,14 +119,15 @@ def run_info(args: argparse.Namespace, name: str, mode: str, label: str, options
     )
 
 
-async def run_agent(cases: list[Case], config: AgentConfig) -> list[CaseResult]:
+def run_agent(cases: list[Case], config: AgentConfig, minutes: float | None) -> list[CaseResult]:
+    stop_at = time.monotonic() + minutes * 60 if minutes else None
     with tqdm(total=len(cases), desc=config.mode, unit="case") as bar:
 
         def advance(result: CaseResult) -> None:
             bar.update()
             bar.set_postfix_str(f"{result.case.id[:24]}: {result.verdict.outcome}")
 
-        return await run_suite(cases, config, advance)
+        return asyncio.run(run_suite(cases, config, advance, stop_at))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     baseline = load_report(args.baseline) if args.baseline else None
     summaries = []
     for mode in args.agent:
-        results = asyncio.run(run_agent(cases, AgentConfig(mode, args.model, options)))
+        results = run_agent(cases, AgentConfig(mode, args.model, options), args.max_minutes)
         report = build_report(run_info(args, name, mode, label, options), compute_metrics(results), results)
         comparison = compare(report, baseline) if baseline else None
         if comparison:

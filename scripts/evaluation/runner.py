@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ ENGINE_FAILURES = tuple(
     error.code for error in (InvalidModelOutputError, WorkerTimeoutError, WorkerCrashedError, WorkerStoppedError)
 )
 FIXTURE_HOME = "fixture_home"
+OUT_OF_TIME = "not run: the run's time budget (--max-minutes) ran out"
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,13 @@ class CaseResult:
 type Progress = Callable[[CaseResult], None]
 
 
-async def run_suite(cases: Iterable[Case], config: AgentConfig, progress: Progress | None = None) -> list[CaseResult]:
-    """Every case, home by home; skipped cases are reported without running anything."""
+async def run_suite(
+    cases: Iterable[Case], config: AgentConfig, progress: Progress | None = None, stop_at: float | None = None
+) -> list[CaseResult]:
+    """Every case, home by home; skipped cases are reported without running anything.
+
+    Cases not started by `stop_at` (time.monotonic()) are reported as not run, with that reason.
+    """
     results: list[CaseResult] = []
     runnable = []
     for case in cases:
@@ -88,9 +94,12 @@ async def run_suite(cases: Iterable[Case], config: AgentConfig, progress: Progre
     runnable.sort(key=lambda case: case.home.key)
     for _, home_cases in groupby(runnable, key=lambda case: case.home.key):
         group = list(home_cases)
+        if stop_at is not None and time.monotonic() > stop_at:
+            results += [_skipped(replace(case, skip_reason=OUT_OF_TIME), progress) for case in group]
+            continue
         async with running_home(group[0].home.description) as hass:
             agent = await async_start_agent(hass, config)
-            results += await run_cases(hass, agent, group, progress)
+            results += await run_cases(hass, agent, group, progress, stop_at)
     return results
 
 
@@ -108,12 +117,19 @@ async def async_start_agent(hass: HomeAssistant, config: AgentConfig) -> Agent:
 
 
 async def run_cases(
-    hass: HomeAssistant, agent: Agent, cases: Iterable[Case], progress: Progress | None = None
+    hass: HomeAssistant,
+    agent: Agent,
+    cases: Iterable[Case],
+    progress: Progress | None = None,
+    stop_at: float | None = None,
 ) -> list[CaseResult]:
     """Cases whose home is already set up in `hass` (fixture_home), one after another."""
     replies = await async_failure_replies(hass)
     results = []
     for case in cases:
+        if stop_at is not None and time.monotonic() > stop_at:
+            results.append(_skipped(replace(case, skip_reason=OUT_OF_TIME), progress))
+            continue
         if case.skip_reason:
             results.append(_skipped(case, progress))
             continue
