@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -39,20 +39,28 @@ from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN  # 
 
 
 @asynccontextmanager
-async def running_home(home: str | Path = "basic") -> AsyncIterator[HomeAssistant]:
-    """Home Assistant with the conversation stack and a fixture home, stopped on exit."""
-    home_file = Path(home) if Path(home).suffix else HOMES_DIR / f"{home}.yaml"
+async def running_home(home: str | Path | Mapping[str, Any] = "basic") -> AsyncIterator[HomeAssistant]:
+    """Home Assistant with the conversation stack and a fixture home, stopped on exit.
+
+    `home` is a fixture home: a name in tests/homes, a YAML file, or the description itself.
+    """
+    description = dict(home) if isinstance(home, Mapping) else load_yaml_dict(home_path(home))
     with tempfile.TemporaryDirectory(prefix="lla-home-") as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             for component in ("homeassistant", "conversation", "intent"):
                 await async_setup_component(hass, component, {})
-            await async_setup_component(hass, "fixture_home", {"fixture_home": load_yaml_dict(home_file)})
+            if not await async_setup_component(hass, "fixture_home", {"fixture_home": description}):
+                raise RuntimeError("the fixture home did not set up: see the log for what it rejected")
             await hass.async_block_till_done()
             try:
                 yield hass
             finally:
                 await hass.async_stop(force=True)
+
+
+def home_path(home: str | Path) -> Path:
+    return Path(home) if Path(home).suffix else HOMES_DIR / f"{home}.yaml"
 
 
 async def add_agent(hass: HomeAssistant, model_path: Path, **options: Any) -> MockConfigEntry:

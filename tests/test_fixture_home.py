@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import voluptuous as vol
 from homeassistant.components.homeassistant.exposed_entities import (
     async_should_expose,
 )
@@ -326,3 +327,26 @@ async def test_demo_home_loads(hass: HomeAssistant) -> None:
         entity_id = f"{entity['domain']}.{entity['id']}"
         assert state_of(hass, entity_id).state not in ("unavailable", "unknown")
     assert async_should_expose(hass, "conversation", "lock.front_door")
+
+
+@pytest.mark.usefixtures("basic_home")
+async def test_reset_service_restores_the_described_states(hass: HomeAssistant) -> None:
+    """fixture_home.reset undoes what services did; `states` starts chosen entities elsewhere."""
+    await hass.services.async_call("light", "turn_on", {ATTR_ENTITY_ID: "light.kitchen_light", "brightness": 30})
+    await hass.services.async_call("lock", "unlock", {ATTR_ENTITY_ID: "lock.front_door"}, blocking=True)
+    await hass.async_block_till_done()
+    assert state_of(hass, "light.kitchen_light").state == "on"
+
+    await hass.services.async_call(DOMAIN, "reset", {}, blocking=True)
+    assert state_of(hass, "light.kitchen_light").state == "off"
+    assert state_of(hass, "lock.front_door").state == "locked"
+
+    playing = {"media_player.living_room_speaker": "playing"}
+    await hass.services.async_call(DOMAIN, "reset", {"states": playing}, blocking=True)
+    assert state_of(hass, "media_player.living_room_speaker").state == "playing"
+    assert state_of(hass, "media_player.living_room_speaker").attributes["volume_level"] == 0.4
+    await hass.services.async_call(DOMAIN, "reset", {}, blocking=True)
+    assert state_of(hass, "media_player.living_room_speaker").state == "idle"
+
+    with pytest.raises(vol.Invalid, match="not fixture entities"):
+        await hass.services.async_call(DOMAIN, "reset", {"states": {"light.nowhere": "on"}}, blocking=True)

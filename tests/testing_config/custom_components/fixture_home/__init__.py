@@ -17,6 +17,10 @@ Test-only integration. Set it up with ``async_setup_component(hass, "fixture_hom
         state: "off"             # optional initial state, default per domain
         attributes: {}           # optional, keys per domain below
 
+The ``fixture_home.reset`` service puts every entity back to its described state and
+attributes, so one home can serve many evaluation cases; ``states: {entity_id: state}`` starts
+some entities in another state instead.
+
 Floor and area registry ids equal the ``id`` given here. Unquoted YAML ``on``/``off``
 (booleans) are accepted as states.
 
@@ -34,8 +38,8 @@ States (first one is the default) and attribute keys per domain:
 * fan: off|on. ``percentage`` (0-100; an "on" fan without one runs at 100).
 * media_player: off|on|idle|playing|paused. ``volume_level`` (0-1),
   ``is_volume_muted``, ``device_class`` (tv|speaker|receiver), ``media_title``.
-* sensor: state required, any value. ``unit_of_measurement``, ``device_class``,
-  ``state_class`` (default measurement for numeric states).
+* sensor: state required, any value (an ISO date or timestamp for those device classes).
+  ``unit_of_measurement``, ``device_class``, ``state_class`` (default measurement for numeric states).
 * binary_sensor: off|on. ``device_class`` (door, window, motion, ...).
 * weather: the condition (sunny|cloudy|partlycloudy|rainy|...). ``temperature`` (°C), ``forecast``
   (a list of days from today: ``{condition, temperature, templow}``).
@@ -53,14 +57,14 @@ from homeassistant.components.media_player import MediaPlayerDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.components.switch import SwitchDeviceClass
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import floor_registry as fr
 from homeassistant.helpers.discovery import async_load_platform
 from homeassistant.helpers.typing import UNDEFINED, ConfigType
 
-from .entity import DISCOVERY_SPECS, DOMAIN, EntitySpec
+from .entity import DISCOVERY_SPECS, DOMAIN, ENTITIES, EntitySpec, FixtureEntity
 
 CONF_ALIASES = "aliases"
 CONF_AREA = "area"
@@ -75,6 +79,8 @@ CONF_ID = "id"
 CONF_LEVEL = "level"
 CONF_NAME = "name"
 CONF_STATE = "state"
+SERVICE_RESET = "reset"
+CONF_STATES = "states"
 
 
 class DomainRules(NamedTuple):
@@ -254,6 +260,7 @@ HOME_SCHEMA = vol.All(
     _validate_references,
 )
 CONFIG_SCHEMA = vol.Schema({DOMAIN: HOME_SCHEMA}, extra=vol.ALLOW_EXTRA)
+RESET_SCHEMA = vol.Schema({vol.Optional(CONF_STATES, default=dict): {cv.entity_id: _coerce_state}})
 
 
 def _async_ensure_floor(hass: HomeAssistant, conf: Mapping[str, Any]) -> str:
@@ -315,4 +322,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
             continue
         # A tracked task, so hass.async_block_till_done() waits for the entities.
         hass.async_create_task(async_load_platform(hass, platform, DOMAIN, {DISCOVERY_SPECS: platform_specs}, config))
+    hass.services.async_register(DOMAIN, SERVICE_RESET, _async_reset, RESET_SCHEMA)
     return True
+
+
+async def _async_reset(call: ServiceCall) -> None:
+    """Put every fixture entity back to the state its description gives."""
+    entities: dict[str, FixtureEntity] = call.hass.data.get(DOMAIN, {}).get(ENTITIES, {})
+    states: dict[str, str] = call.data[CONF_STATES]
+    if unknown := set(states) - set(entities):
+        raise vol.Invalid(f"not fixture entities: {sorted(unknown)}")
+    for entity_id, entity in list(entities.items()):
+        entity.async_reset(states.get(entity_id))

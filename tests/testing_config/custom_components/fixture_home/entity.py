@@ -8,12 +8,13 @@ write the new state, so tests observe exactly what Home Assistant's own services
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import (
     async_expose_entity,
 )
+from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
@@ -24,6 +25,8 @@ DOMAIN = "fixture_home"
 CONVERSATION_ASSISTANT = "conversation"
 # Key under which __init__.py hands a platform its specs through discovery_info.
 DISCOVERY_SPECS = "specs"
+# hass.data[DOMAIN][ENTITIES]: the live fixture entities by entity id, for the reset service.
+ENTITIES = "entities"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,18 @@ class FixtureEntity(Entity):
             self.entity_id,
             self._spec.exposed,
         )
+        live: dict[str, FixtureEntity] = self.hass.data.setdefault(DOMAIN, {}).setdefault(ENTITIES, {})
+        live[self.entity_id] = self
+        self.async_on_remove(lambda: live.pop(self.entity_id, None))
+
+    @callback
+    def async_reset(self, state: str | None = None) -> None:
+        """Go back to the spec's state, or to `state` (an evaluation runs many cases on one home)."""
+        spec = self._spec
+        # Every platform's __init__ only derives attributes from the spec, so running it again restores them.
+        type(self).__init__(self, replace(spec, state=state) if state is not None else spec)
+        self._spec = spec
+        self.async_write_ha_state()
 
 
 def add_fixture_entities(

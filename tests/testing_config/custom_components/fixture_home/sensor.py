@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from datetime import date, datetime
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
@@ -20,8 +22,12 @@ async def async_setup_platform(
     add_fixture_entities(async_add_entities, discovery_info, FixtureSensor)
 
 
-def _native_value(state: str) -> float | str:
-    """Use a number when the state is one: numeric device classes reject strings."""
+def _native_value(state: str, device_class: str | None) -> date | datetime | float | str:
+    """Use a number when the state is one: numeric device classes reject strings; dates likewise."""
+    if device_class == SensorDeviceClass.DATE:
+        return date.fromisoformat(state)
+    if device_class == SensorDeviceClass.TIMESTAMP:
+        return datetime.fromisoformat(state)
     try:
         return float(state)
     except ValueError:
@@ -35,7 +41,7 @@ class FixtureSensor(FixtureEntity, SensorEntity):
         """Set value, unit, device class and state class from the spec."""
         super().__init__(spec)
         attributes = spec.attributes
-        value = _native_value(spec.state)
+        value = _native_value(spec.state, attributes.get("device_class"))
         self._attr_native_value = value
         self._attr_native_unit_of_measurement = attributes.get("unit_of_measurement")
         self._attr_device_class = attributes.get("device_class")
