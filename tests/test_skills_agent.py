@@ -118,18 +118,21 @@ async def test_music_on_a_named_speaker(hass: HomeAssistant, skills_agent: MockC
 
 
 async def _favourite_requests(hass: HomeAssistant) -> None:
-    """The child's week: Baby Shark three times, Let It Go once, on the living room speaker."""
-    runs = listen_for_skills(hass)
-    for text in ["play Baby Shark on the living room speaker"] * 3 + ["play Let It Go on the living room speaker"]:
-        reply = await ask_once(hass, runs, text)
-        assert runs.only()["skill"] == "PlayMusic", (text, reply)
-    assert hass.states.get("media_player.living_room_speaker").attributes["media_title"] == "Let It Go"
+    """The child's week: Baby Shark three times, Let It Go once, on the living room speaker.
+
+    What counts is what played: with Baby Shark already playing, the model may take a repeated
+    request for "play that again", which plays (and counts) the same song.
+    """
+    for title in ["Baby Shark"] * 3 + ["Let It Go"]:
+        result = await ask(hass, f"play {title} on the living room speaker")
+        speaker = hass.states.get("media_player.living_room_speaker")
+        assert speaker.attributes["media_title"].casefold() == title.casefold(), speech(result)
 
 
 async def _play_favourite(hass: HomeAssistant) -> str:
     runs = listen_for_skills(hass)
     reply = await ask_once(hass, runs, "play my favourite song on the living room speaker")
-    assert runs.only()["skill"] == "PlayRememberedMusic", reply
+    assert runs.only()["skill"] in ("PlayRememberedMusic", "PlayMusic"), reply
     return str(hass.states.get("media_player.living_room_speaker").attributes["media_title"])
 
 
@@ -137,30 +140,28 @@ async def test_favourite_song_across_turns_and_a_restart(hass: HomeAssistant) ->
     """Memory is kept by Home Assistant's storage: a second Home Assistant on the same data knows it."""
     config_dir = hass.config.config_dir
     async with _another_home_assistant(config_dir) as first:
-        entry = await async_setup_agent(first, **AGENT_OPTIONS)
         await _favourite_requests(first)
         assert (await _play_favourite(first)).casefold() == "baby shark"
         runs = listen_for_skills(first)
         await ask_once(first, runs, "play Let It Go on the living room speaker")
         reply = await ask_once(first, runs, "play that again")
-        assert runs.only()["arguments"].get("which") == "last", reply
-        await first.config_entries.async_unload(entry.entry_id)
+        assert runs.only()["result"]["data"]["title"] == "Let It Go", reply
     async with _another_home_assistant(config_dir) as second:
-        entry = await async_setup_agent(second, **AGENT_OPTIONS)
         assert second.states.get("media_player.living_room_speaker").state == "idle"  # a fresh start
         assert (await _play_favourite(second)).casefold() == "baby shark"
-        await second.config_entries.async_unload(entry.entry_id)
 
 
 @asynccontextmanager
 async def _another_home_assistant(config_dir: str) -> AsyncIterator[HomeAssistant]:
-    """A separate Home Assistant on the test's storage: what a restart gives."""
+    """A separate Home Assistant with our agent, on the test's storage: what a restart gives."""
     async with async_test_home_assistant(config_dir=config_dir) as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
         await async_setup_skills_home(hass)
+        entry = await async_setup_agent(hass, **AGENT_OPTIONS)
         try:
             yield hass
         finally:
+            await hass.config_entries.async_unload(entry.entry_id)
             await hass.async_stop(force=True)
 
 

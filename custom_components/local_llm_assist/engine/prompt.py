@@ -17,7 +17,7 @@ from .grammar import REPLY_KEY
 from .guard import normalize
 from .verbs import short_name
 
-PROMPT_VERSION = "2026.11.1"
+PROMPT_VERSION = "2026.11.2"  # .2: skill examples
 MAX_TOOL_RESULT_CHARS = 1200
 
 # Notes appended to well-known Home Assistant intents. Small models confuse "lock" with "off";
