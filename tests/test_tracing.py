@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import pytest_socket
 from aiohttp import web
+from homeassistant.components import assist_pipeline
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
@@ -25,16 +26,18 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import package
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.local_llm_assist import tracing
 from custom_components.local_llm_assist.config_flow import default_options
-from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN
+from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_WHISPER_MODEL_PATH, DOMAIN
 from custom_components.local_llm_assist.tracing import REPAIR_TRACING_UNREACHABLE
 from custom_components.local_llm_assist.tracing.settings import CONF_WANDB_API_KEY, TRACES_FOLDER
+from scripts.speech import speak
 
 from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
-from .models import DEFAULT_LLM
+from .models import DEFAULT_LLM, FAST_WHISPER
+from .voice import our_pipeline_id, run_pipeline
 from .wandb_run import read_run, run_folders
 
 DEFAULT_LLM_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
@@ -338,3 +341,23 @@ async def test_failed_wandb_install_is_a_clear_error_and_changes_nothing(
     assert result["type"] is FlowResultType.FORM and result["errors"] == {"base": "wandb_install_failed"}
     assert dict(entry.options) == options_before and entry.runtime_data.tracer is None
     await home.config_entries.async_unload(entry.entry_id)
+
+
+async def test_spoken_turn_is_traced_with_its_transcription(
+    traced_home: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    hass = traced_home
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    entry = await setup_traced_agent(hass, **{CONF_WHISPER_MODEL_PATH: str(FAST_WHISPER)}, request_timeout=300)
+    pipeline = assist_pipeline.async_get_pipeline(hass, our_pipeline_id(entry))
+    await assist_pipeline.async_update_pipeline(hass, pipeline, prefer_local_intents=False)
+    ws = await hass_ws_client(hass)
+    events = await run_pipeline(ws, speak("turn on the kitchen light"), pipeline.id)
+    assert hass.states.get("light.kitchen_light").state == "on", events
+
+    assert await hass.config_entries.async_unload(entry.entry_id)  # finishes the run
+    (folder,) = run_folders(Path(hass.config.path(TRACES_FOLDER)))
+    (row,) = read_run(folder).table_rows()
+    assert row["outcome"] == "acted"
+    assert row["stt_ms"] > 0  # the transcription's span joined the turn it started
+    assert row["transcript"] is None  # what was said stays out unless the user allows it

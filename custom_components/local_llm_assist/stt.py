@@ -121,6 +121,13 @@ class LocalWhisperSttEntity(stt.SpeechToTextEntity):
             LOGGER.warning("Speech-to-text failed: %s", err)
             return ERROR_RESULT
         runtime.transcripts.append(transcript)
+        if runtime.tracer is not None:  # the span joins the agent turn this text starts
+            runtime.tracer.record_transcript(
+                transcript.text,
+                audio_seconds=transcript.audio_seconds,
+                stt_ms=transcript.transcribe_ms,
+                model=transcript.model,
+            )
         return stt.SpeechResult(transcript.text, stt.SpeechResultState.SUCCESS)
 
     def _request(self, pcm: bytes) -> TranscriptionRequest:
