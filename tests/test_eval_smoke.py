@@ -13,7 +13,7 @@ from homeassistant.setup import async_setup_component
 from custom_components.local_llm_assist.const import CONF_REQUEST_TIMEOUT
 from scripts.evaluation.cases import Case, load_suite
 from scripts.evaluation.report import case_record
-from scripts.evaluation.runner import AgentConfig, async_start_agent, run_cases
+from scripts.evaluation.runner import AgentConfig, async_start_agent, home_with_feeds, run_cases
 
 from .models import DEFAULT_LLM
 
@@ -27,18 +27,19 @@ def cases_in(home: str) -> list[Case]:
 
 
 @pytest.mark.parametrize("home", sorted({case.home.key for case in SMOKE}))
-async def test_smoke_tier_passes_on_the_default_model(hass: HomeAssistant, home: str) -> None:
+async def test_smoke_tier_passes_on_the_default_model(hass: HomeAssistant, socket_enabled: None, home: str) -> None:
     cases = cases_in(home)
     for component in ("homeassistant", "conversation", "intent"):
         assert await async_setup_component(hass, component, {})
-    assert await async_setup_component(hass, "fixture_home", {"fixture_home": dict(cases[0].home.description)})
-    await hass.async_block_till_done()
-    agent = await async_start_agent(hass, AgentConfig("llm", DEFAULT_LLM, PATIENT))
-    try:
-        results = await run_cases(hass, agent, cases)
-    finally:
-        for entry in hass.config_entries.async_entries("local_llm_assist"):
-            await hass.config_entries.async_unload(entry.entry_id)
+    async with home_with_feeds(cases[0].home, AgentConfig("llm", DEFAULT_LLM, PATIENT)) as (description, config):
+        assert await async_setup_component(hass, "fixture_home", {"fixture_home": description})
+        await hass.async_block_till_done()
+        agent = await async_start_agent(hass, config)
+        try:
+            results = await run_cases(hass, agent, cases)
+        finally:
+            for entry in hass.config_entries.async_entries("local_llm_assist"):
+                await hass.config_entries.async_unload(entry.entry_id)
     failures = [case_record(result) for result in results if not result.verdict.passed]
     assert len(results) == len(cases)
     assert not failures, "\n".join(

@@ -11,7 +11,8 @@ fixture home is reset, so cases never see each other's changes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
@@ -25,7 +26,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import intent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.local_llm_assist.const import CONF_PREFER_LOCAL
+from custom_components.local_llm_assist.const import CONF_NEWS_FEEDS, CONF_PREFER_LOCAL
 from custom_components.local_llm_assist.engine.errors import (
     InvalidModelOutputError,
     WorkerCrashedError,
@@ -36,7 +37,8 @@ from custom_components.local_llm_assist.messages import async_message
 from custom_components.local_llm_assist.runtime import LocalLlmRuntime
 from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 
-from .cases import Case
+from .cases import Case, Home
+from .feeds import serving_feeds
 from .observe import Observation, Stages, changed_states, observed_calls, reply_text, snapshot
 from .scoring import AGENT_ERROR, SKIPPED, Verdict, judge
 
@@ -97,10 +99,23 @@ async def run_suite(
         if stop_at is not None and time.monotonic() > stop_at:
             results += [_skipped(replace(case, skip_reason=OUT_OF_TIME), progress) for case in group]
             continue
-        async with running_home(group[0].home.description) as hass:
-            agent = await async_start_agent(hass, config)
+        async with (
+            home_with_feeds(group[0].home, config) as (description, home_config),
+            running_home(description) as hass,
+        ):
+            agent = await async_start_agent(hass, home_config)
             results += await run_cases(hass, agent, group, progress, stop_at)
     return results
+
+
+@asynccontextmanager
+async def home_with_feeds(home: Home, config: AgentConfig) -> AsyncIterator[tuple[dict[str, Any], AgentConfig]]:
+    """The home's fixture_home description, and the agent settings with its news feeds served locally."""
+    description = dict(home.description)
+    feed_files = description.pop(CONF_NEWS_FEEDS, [])  # for the news skill, not for fixture_home
+    async with serving_feeds(feed_files) as feeds:
+        feed_options = {CONF_NEWS_FEEDS: feeds} if feeds else {}
+        yield description, replace(config, options={**feed_options, **config.options})
 
 
 async def async_start_agent(hass: HomeAssistant, config: AgentConfig) -> Agent:
