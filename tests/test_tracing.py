@@ -63,7 +63,13 @@ async def setup_traced_agent(
     data: dict[str, Any] = {CONF_MODEL_PATH: str(model)}
     if api_key:
         data[CONF_WANDB_API_KEY] = api_key
-    tracing = {"tracing_enabled": True, "tracing_mode": "offline", "prefer_local_intents": False}
+    # A generous time limit: these tests are about tracing, and share slow CPUs with other work.
+    tracing = {
+        "tracing_enabled": True,
+        "tracing_mode": "offline",
+        "prefer_local_intents": False,
+        "request_timeout": 240,
+    }
     entry = MockConfigEntry(
         domain=DOMAIN, title="Local LLM Assist", data=data, options={**default_options(), **tracing, **options}
     )
