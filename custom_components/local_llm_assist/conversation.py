@@ -225,6 +225,7 @@ class _Turn:
                 return await self._fail("invalid_model_output")
             if isinstance(parsed, Reply):
                 return self._speak(parsed.text)
+            parsed = tools.dimmed_to_off(parsed)
             if parsed in executed:
                 break  # the model repeats itself: what was done is the answer
             executed.append(parsed)

@@ -64,15 +64,32 @@ class HomeNames:
         return {device.domain for device in self.devices} - READ_ONLY_DOMAINS
 
 
+# The slots of a device intent that say which devices, as opposed to what to do with them.
+TARGET_SLOTS = frozenset({"name", "area", "floor", "domain", "device_class"})
+
+
 @dataclass(frozen=True)
 class ModelTools:
     """The model-facing tools, and how to turn the model's calls back into real ones."""
 
     specs: list[ToolSpec]
     verbs: dict[str, tuple[str, str]]  # verb tool name → (real tool name, pinned domain)
+    turn_off: str | None = None  # the real name of HassTurnOff, when it is offered
 
     def schema(self, tool_name: str) -> dict[str, Any]:
         return next((spec.parameters for spec in self.specs if spec.name == tool_name), {})
+
+    def dimmed_to_off(self, call: ToolCall) -> ToolCall:
+        """A light set to brightness 0 is a light turned off.
+
+        Small models answer "switch off the ceiling light" that way; nobody says the 0, so the
+        unsaid-number guard would drop it and leave a call that changes nothing.
+        """
+        targets = {key: value for key, value in call.arguments.items() if key in TARGET_SLOTS}
+        settings = {key: value for key, value in call.arguments.items() if key not in TARGET_SLOTS}
+        if self.turn_off is None or short_name(call.name) != "HassLightSet" or settings != {"brightness": 0}:
+            return call
+        return ToolCall(self.turn_off, {**targets, "domain": ["light"]})
 
     def to_real_call(self, call: ToolCall) -> ToolCall:
         if call.name not in self.verbs:
@@ -104,7 +121,8 @@ def build_model_tools(tools: list[ToolSpec], home: HomeNames) -> ModelTools:
             domains -= verb_domains
         if domains:
             specs.append(_with_live_names(tool, home, domains))
-    return ModelTools(specs=specs, verbs=verbs)
+    turn_off = by_short["HassTurnOff"].name if "HassTurnOff" in by_short else None
+    return ModelTools(specs=specs, verbs=verbs, turn_off=turn_off)
 
 
 # The order Home Assistant 2025.4 usually registers its intents in, which is the order this
