@@ -72,3 +72,14 @@ def test_unsaid_optional_values_are_dropped() -> None:
 def test_names_in_other_scripts_are_matched_whole() -> None:
     assert find_private_mention("Schalte das Küchenlicht ein", {"Wohnzimmerlampe"}, {"Küchenlicht"}) == "Küchenlicht"
     assert find_private_mention("Schalte das Küchenlichtband ein", set(), {"Küchenlicht"}) is None
+
+
+def test_device_classes_nobody_named_are_dropped() -> None:
+    from custom_components.local_llm_assist.engine.guard import drop_unsaid_arguments
+
+    schema = {"properties": {"name": {"type": "string", "enum": ["TV"]}, "device_class": {"type": "array"}}}
+    call = {"name": "TV", "device_class": ["tv", "speaker", "receiver"]}
+    assert drop_unsaid_arguments(call, schema, "pause the TV") == {"name": "TV", "device_class": ["tv"]}
+    assert drop_unsaid_arguments(call, schema, "pause the music") == {"name": "TV"}
+    blinds = {"area": "Bedroom", "device_class": ["blind"]}
+    assert drop_unsaid_arguments(blinds, schema, "close the blinds in the bedroom") == blinds

@@ -127,4 +127,18 @@ def drop_unsaid_arguments(arguments: dict[str, Any], schema: dict[str, Any], sai
             return float(value) in numbers
         return isinstance(value, str) and set(normalize(value).split()) <= words
 
-    return {key: value for key, value in arguments.items() if grounded(key, value)}
+    kept = {key: value for key, value in arguments.items() if grounded(key, value)}
+    if isinstance(classes := kept.get("device_class"), list):
+        # The model lists device classes nobody named ("tv, speaker, receiver" for "pause the
+        # TV"), and Home Assistant then only looks among devices of those classes.
+        spoken = [value for value in classes if _said_word(normalize(str(value)), words)]
+        if spoken:
+            kept["device_class"] = spoken
+        else:
+            del kept["device_class"]
+    return kept
+
+
+def _said_word(word: str, words: set[str]) -> bool:
+    """The word, or its plural, was said ("blind" in "close the blinds")."""
+    return word in words or f"{word}s" in words or f"{word}es" in words
