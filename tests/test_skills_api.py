@@ -70,7 +70,8 @@ async def test_options_choose_the_skills_and_news_feeds(hass: HomeAssistant) -> 
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_MODEL_PATH: str(SMOKE_LLM)}, options=default_options())
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    form = await hass.config_entries.options.async_init(entry.entry_id)
+    menu = await hass.config_entries.options.async_init(entry.entry_id)
+    form = await hass.config_entries.options.async_configure(menu["flow_id"], {"next_step_id": "agent"})
     assert {str(key) for key in form["data_schema"].schema} >= {CONF_SKILLS, CONF_NEWS_FEEDS}
     feeds = ["https://news.example/rss.xml"]
     result = await hass.config_entries.options.async_configure(

@@ -26,7 +26,7 @@ from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id
 async def open_speech_step(hass: HomeAssistant, entry_id: str) -> str:
     result = await hass.config_entries.options.async_init(entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert set(result["menu_options"]) == {"agent", "speech"}
+    assert set(result["menu_options"]) == {"agent", "speech", "tracing"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "speech"})
     assert result["step_id"] == "speech"
     return str(result["flow_id"])

@@ -277,7 +277,7 @@ async def test_rejected_key_asks_for_a_new_one_once(
 
 async def open_tracing_options(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.MENU and set(result["menu_options"]) == {"agent", "tracing"}
+    assert result["type"] is FlowResultType.MENU and set(result["menu_options"]) == {"agent", "speech", "tracing"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "tracing"})
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "tracing"
     return str(result["flow_id"])

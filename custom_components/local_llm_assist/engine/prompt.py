@@ -17,7 +17,7 @@ from .grammar import REPLY_KEY
 from .guard import normalize
 from .verbs import short_name
 
-PROMPT_VERSION = "2026.11.2"  # .2: skill examples
+PROMPT_VERSION = "2026.11.3"  # .2: skill examples; .3: a sensor question answered from its state
 MAX_TOOL_RESULT_CHARS = 1200
 
 # Notes appended to well-known Home Assistant intents. Small models confuse "lock" with "off";
@@ -108,6 +108,12 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
         )
     for request, tool, arguments in SKILL_EXAMPLES:
         add(request, "", tool, **arguments)
+    if sensor := first.get("sensor"):
+        # After the skill examples, so a question about a sensor is not taken for a skill.
+        reading = f"Current states: {sensor.name}: 21"
+        examples.append(
+            (format_request(f"what is the {sensor.name.lower()}?", reading), _reply(f"The {sensor.name} is 21."))
+        )
     if speaker := first.get("media_player"):
         add(
             f"play the beatles on the {speaker.name.lower()}", "", "PlayMusic", query="the beatles", player=speaker.name
