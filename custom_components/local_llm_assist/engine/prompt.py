@@ -106,14 +106,14 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
             name=climate.name,
             temperature=19,
         )
-    for request, tool, arguments in SKILL_EXAMPLES:
-        add(request, "", tool, **arguments)
     if sensor := first.get("sensor"):
-        # After the skill examples, so a question about a sensor is not taken for a skill.
+        # Without it, a question about a sensor was taken for a skill (GetDate).
         reading = f"Current states: {sensor.name}: 21"
         examples.append(
             (format_request(f"what is the {sensor.name.lower()}?", reading), _reply(f"The {sensor.name} is 21."))
         )
+    for request, tool, arguments in SKILL_EXAMPLES:
+        add(request, "", tool, **arguments)
     if speaker := first.get("media_player"):
         add(
             f"play the beatles on the {speaker.name.lower()}", "", "PlayMusic", query="the beatles", player=speaker.name
