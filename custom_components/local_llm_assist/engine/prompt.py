@@ -17,7 +17,7 @@ from .grammar import REPLY_KEY
 from .guard import normalize
 from .verbs import short_name
 
-PROMPT_VERSION = "2026.11.3"  # .2: skill examples; .3: a sensor question answered from its state
+PROMPT_VERSION = "2026.11.2"  # .2: skill examples
 MAX_TOOL_RESULT_CHARS = 1200
 
 # Notes appended to well-known Home Assistant intents. Small models confuse "lock" with "off";
@@ -105,12 +105,6 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
             "HassClimateSetTemperature",
             name=climate.name,
             temperature=19,
-        )
-    if sensor := first.get("sensor"):
-        # Without it, a question about a sensor was taken for a skill (GetDate).
-        reading = f"Current states: {sensor.name}: 21"
-        examples.append(
-            (format_request(f"what is the {sensor.name.lower()}?", reading), _reply(f"The {sensor.name} is 21."))
         )
     for request, tool, arguments in SKILL_EXAMPLES:
         add(request, "", tool, **arguments)
