@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from homeassistant.components import assist_pipeline, stt
+from homeassistant.components import assist_pipeline
 from homeassistant.components.assist_pipeline.pipeline import PipelineStage
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
@@ -35,17 +35,10 @@ from custom_components.local_llm_assist.stt import home_vocabulary
 from scripts.bench import DEFAULT_MODEL, REQUESTS, Request, percentile
 from scripts.harness import add_agent, running_home
 from scripts.models import CACHE_DIR
-from scripts.speech import VOICES, add_noise, chunks, speak, word_error_rate
+from scripts.speech import PIPELINE_METADATA, VOICES, add_noise, chunks, speak, word_error_rate
 
 WHISPER_MODELS = {"tiny.en": CACHE_DIR / "faster-whisper-tiny.en", "base": CACHE_DIR / "faster-whisper-base"}
-METADATA = stt.SpeechMetadata(
-    language="en",
-    format=stt.AudioFormats.WAV,
-    codec=stt.AudioCodecs.PCM,
-    bit_rate=stt.AudioBitRates.BITRATE_16,
-    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
-    channel=stt.AudioChannels.CHANNEL_MONO,
-)
+METADATA = PIPELINE_METADATA
 
 
 @dataclass

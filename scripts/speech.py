@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator
 
 import numpy as np
+from homeassistant.components import stt
 
 SAMPLE_RATE = 16000
 BYTES_PER_SAMPLE = 2
@@ -85,3 +86,14 @@ def word_error_rate(pairs: list[tuple[str, str]]) -> float:
     """Corpus WER over (reference, hypothesis) pairs: all errors over all reference words."""
     errors = [word_errors(reference, hypothesis) for reference, hypothesis in pairs]
     return sum(e for e, _ in errors) / max(1, sum(n for _, n in errors))
+
+
+# What the Assist pipeline declares for its audio: 16-bit mono PCM at 16 kHz, English.
+PIPELINE_METADATA = stt.SpeechMetadata(
+    language="en",
+    format=stt.AudioFormats.WAV,
+    codec=stt.AudioCodecs.PCM,
+    bit_rate=stt.AudioBitRates.BITRATE_16,
+    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
+    channel=stt.AudioChannels.CHANNEL_MONO,
+)

@@ -16,20 +16,13 @@ from pytest_homeassistant_custom_component.components.diagnostics import get_dia
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.local_llm_assist.stt import MAX_AUDIO_SECONDS
-from scripts.speech import noise, silence, speak
+from scripts.speech import PIPELINE_METADATA, noise, silence, speak
 
 from .helpers import async_setup_agent, changed_entities, snapshot
 from .models import SMOKE_LLM
 from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id, run_pipeline
 
-GOOD_METADATA = stt.SpeechMetadata(
-    language="en",
-    format=stt.AudioFormats.WAV,
-    codec=stt.AudioCodecs.PCM,
-    bit_rate=stt.AudioBitRates.BITRATE_16,
-    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
-    channel=stt.AudioChannels.CHANNEL_MONO,
-)
+GOOD_METADATA = PIPELINE_METADATA
 HEADER = "format=wav; codec=pcm; sample_rate={rate}; bit_rate=16; channel=1; language=en"
 
 
