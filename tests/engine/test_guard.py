@@ -45,6 +45,8 @@ def test_numbers_are_read_from_digits_and_words() -> None:
     assert said_numbers("set it to 30 percent") == {30.0}
     assert said_numbers("twenty two degrees please") == {20.0, 2.0, 22.0}
     assert said_numbers("set it to 21.5") == {21.5}
+    assert said_numbers("bedroom lamp to maximum brightness") == {100.0}
+    assert said_numbers("the lowest brightness") == {1.0}
 
 
 def test_unsaid_optional_values_are_dropped() -> None:

@@ -1,0 +1,86 @@
+"""Calls checked against the place and kind of device the request names (engine/places.py)."""
+
+import pytest
+
+from custom_components.local_llm_assist.engine.data import Device
+from custom_components.local_llm_assist.engine.places import ToolReach, WrongKind, check_place, said_place
+from custom_components.local_llm_assist.engine.toolcall import ToolCall
+from custom_components.local_llm_assist.engine.verbs import TARGET_SLOTS, HomeNames
+
+HOME = HomeNames(
+    [
+        Device("Kitchen Switch", "switch", "Kitchen"),
+        Device("Cabinets", "light", "Kitchen"),
+        Device("Living Room Lamp", "light", "Living Room"),
+        Device("Play Corner", "light", "Living Room"),
+        Device("Bedroom Curtain", "cover", "Bedroom"),
+    ],
+    ["Bedroom", "Kitchen", "Living Room"],
+    ["First Floor"],
+)
+TURN_ON = ToolReach(TARGET_SLOTS, {"light", "switch"})
+SET_POSITION = ToolReach(TARGET_SLOTS, {"cover"})
+
+
+def check(request: str, arguments: dict, reach: ToolReach = TURN_ON, here: str | None = None) -> dict:
+    return check_place(ToolCall("HassTurnOff", arguments), request, HOME, reach, here).arguments
+
+
+def test_a_device_of_the_wrong_kind_in_the_named_area_becomes_the_kind_said() -> None:
+    said = check("turn off my kitchen lights", {"name": "Kitchen Switch"})
+    assert said == {"area": "Kitchen", "domain": ["light"]}
+
+
+def test_one_device_picked_for_a_whole_area_is_widened_to_the_area() -> None:
+    said = check("turn on the living room lights", {"name": "Living Room Lamp"})
+    assert said == {"area": "Living Room", "domain": ["light"]}
+
+
+def test_settings_survive_the_widening() -> None:
+    said = check("set the kitchen lights to 40%", {"name": "Cabinets", "brightness": 40})
+    assert said == {"area": "Kitchen", "domain": ["light"], "brightness": 40}
+
+
+def test_a_device_said_by_name_or_by_an_own_word_is_kept() -> None:
+    for request in ("turn off the living room lamp", "turn off the lamp in the living room"):
+        assert check(request, {"name": "Living Room Lamp"}) == {"name": "Living Room Lamp"}
+
+
+def test_a_request_without_a_kind_word_is_left_to_the_model() -> None:
+    assert check("turn off the kitchen", {"name": "Cabinets"}) == {"name": "Cabinets"}
+
+
+def test_another_kind_the_tool_cannot_reach_is_refused() -> None:
+    with pytest.raises(WrongKind):
+        check("set the temp in the bedroom to 50", {"name": "Bedroom Curtain", "position": 50}, SET_POSITION)
+    with pytest.raises(WrongKind):
+        check("turn off the living room fan", {"name": "Living Room Lamp"})
+
+
+def test_another_kind_without_a_place_is_refused() -> None:
+    with pytest.raises(WrongKind):
+        check("turn on the lights", {"name": "Kitchen Switch"})
+
+
+def test_here_is_the_satellite_area_and_all_is_the_whole_home() -> None:
+    assert check("turn on the lights in here", {"name": "Cabinets"}, here="Living Room") == {
+        "area": "Living Room",
+        "domain": ["light"],
+    }
+    assert check("turn off all the lights", {"name": "Cabinets"}) == {"domain": ["light"]}
+    assert check("turn off the lights on the first floor", {"name": "Cabinets"}) == {
+        "floor": "First Floor",
+        "domain": ["light"],
+    }
+
+
+def test_here_without_a_satellite_area_names_no_place() -> None:
+    assert said_place("turn on the lights here", HOME, None) is None
+    assert said_place("lights in the kitchen and the bedroom", HOME, None) is None
+
+
+def test_a_tool_without_area_slots_is_not_widened_but_refused_for_another_kind() -> None:
+    name_only = ToolReach({"name"}, {"light", "switch"})
+    assert check("turn on the kitchen lights", {"name": "Cabinets"}, name_only) == {"name": "Cabinets"}
+    with pytest.raises(WrongKind):
+        check("turn off my kitchen lights", {"name": "Kitchen Switch"}, name_only)
