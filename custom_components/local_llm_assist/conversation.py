@@ -41,7 +41,7 @@ from .const import (
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.guard import drop_unsaid_arguments, find_private_mention, mentioned_names, target_is_mentioned
-from .engine.places import WrongKind, check_place, says_here, tool_reach
+from .engine.places import WrongDevice, check_place, says_here, tool_reach
 from .engine.prompt import (
     build_messages,
     call_message,
@@ -232,8 +232,8 @@ class _Turn:
                 return self._speak(parsed.text)
             try:
                 reach = tool_reach(tools, parsed.name, home.names)
-                parsed = check_place(tools.light_set_as_switch(parsed), text, home.names, reach, here)
-            except WrongKind:
+                parsed = check_place(tools.light_set_as_switch(parsed), text, said_by_user, home.names, reach, here)
+            except WrongDevice:
                 return await self._fail("device_not_found")
             if parsed in executed:
                 break  # the model repeats itself: what was done is the answer

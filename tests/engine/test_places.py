@@ -3,7 +3,7 @@
 import pytest
 
 from custom_components.local_llm_assist.engine.data import Device
-from custom_components.local_llm_assist.engine.places import ToolReach, WrongKind, check_place, said_place
+from custom_components.local_llm_assist.engine.places import ToolReach, WrongDevice, check_place, said_place
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
 from custom_components.local_llm_assist.engine.verbs import TARGET_SLOTS, HomeNames
 
@@ -22,8 +22,11 @@ TURN_ON = ToolReach(TARGET_SLOTS, {"light", "switch"})
 SET_POSITION = ToolReach(TARGET_SLOTS, {"cover"})
 
 
-def check(request: str, arguments: dict, reach: ToolReach = TURN_ON, here: str | None = None) -> dict:
-    return check_place(ToolCall("HassTurnOff", arguments), request, HOME, reach, here).arguments
+def check(
+    request: str, arguments: dict, reach: ToolReach = TURN_ON, here: str | None = None, earlier: str = ""
+) -> dict:
+    said = f"{earlier} {request}" if earlier else request
+    return check_place(ToolCall("HassTurnOff", arguments), request, said, HOME, reach, here).arguments
 
 
 def test_a_device_of_the_wrong_kind_in_the_named_area_becomes_the_kind_said() -> None:
@@ -46,20 +49,39 @@ def test_a_device_said_by_name_or_by_an_own_word_is_kept() -> None:
         assert check(request, {"name": "Living Room Lamp"}) == {"name": "Living Room Lamp"}
 
 
-def test_a_request_without_a_kind_word_is_left_to_the_model() -> None:
-    assert check("turn off the kitchen", {"name": "Cabinets"}) == {"name": "Cabinets"}
+def test_a_device_only_its_area_points_at_is_refused() -> None:
+    with pytest.raises(WrongDevice):
+        check("close the windows in the kitchen", {"name": "Kitchen Switch"})
+    with pytest.raises(WrongDevice):
+        check("turn off the kitchen", {"name": "Cabinets"})
+
+
+def test_a_device_named_earlier_in_the_conversation_is_kept() -> None:
+    assert check("now turn it off", {"name": "Cabinets"}, earlier="turn on the cabinets") == {"name": "Cabinets"}
+
+
+def test_a_plural_of_an_own_word_names_the_device_but_not_of_a_kind_word() -> None:
+    home = HomeNames([Device("Kitchen Door", "lock", "Kitchen"), *HOME.devices], HOME.areas, HOME.floors)
+    call = ToolCall("Unlock", {"name": "Kitchen Door"})
+    reach = ToolReach(TARGET_SLOTS, {"lock"})
+    assert check_place(call, "unlock the kitchen doors", "unlock the kitchen doors", home, reach, None) == call
 
 
 def test_another_kind_the_tool_cannot_reach_is_refused() -> None:
-    with pytest.raises(WrongKind):
+    with pytest.raises(WrongDevice):
         check("set the temp in the bedroom to 50", {"name": "Bedroom Curtain", "position": 50}, SET_POSITION)
-    with pytest.raises(WrongKind):
+    with pytest.raises(WrongDevice):
         check("turn off the living room fan", {"name": "Living Room Lamp"})
 
 
 def test_another_kind_without_a_place_is_refused() -> None:
-    with pytest.raises(WrongKind):
+    with pytest.raises(WrongDevice):
         check("turn on the lights", {"name": "Kitchen Switch"})
+
+
+def test_no_place_said_widens_to_the_satellite_room_only_if_it_has_that_kind() -> None:
+    assert check("lights off", {"name": "Cabinets"}, here="Living Room") == {"area": "Living Room", "domain": ["light"]}
+    assert check("lights off", {"name": "Cabinets"}, here="Bedroom") == {"name": "Cabinets"}
 
 
 def test_here_is_the_satellite_area_and_all_is_the_whole_home() -> None:
@@ -76,11 +98,17 @@ def test_here_is_the_satellite_area_and_all_is_the_whole_home() -> None:
 
 def test_here_without_a_satellite_area_names_no_place() -> None:
     assert said_place("turn on the lights here", HOME, None) is None
+    assert said_place("lights on", HOME, None) is None
+
+
+def test_no_place_said_to_a_satellite_means_its_area() -> None:
+    assert said_place("lights on", HOME, "Kitchen") == {"area": "Kitchen"}
+    assert said_place("turn on the lights in the whole house", HOME, "Kitchen") == {}
     assert said_place("lights in the kitchen and the bedroom", HOME, None) is None
 
 
 def test_a_tool_without_area_slots_is_not_widened_but_refused_for_another_kind() -> None:
     name_only = ToolReach({"name"}, {"light", "switch"})
     assert check("turn on the kitchen lights", {"name": "Cabinets"}, name_only) == {"name": "Cabinets"}
-    with pytest.raises(WrongKind):
+    with pytest.raises(WrongDevice):
         check("turn off my kitchen lights", {"name": "Kitchen Switch"}, name_only)

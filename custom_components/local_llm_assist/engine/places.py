@@ -1,11 +1,12 @@
 """Requests about a place and a kind of device ("turn off the kitchen lights"), not one device.
 
 A small model answers them by naming one device of that place, often of another kind (the kitchen
-switch for "the kitchen lights"), and Home Assistant then acts on exactly that one. When the
-request says no word of the chosen device's own name, the call is checked against what was said:
-- a place and the device's kind were said: the call is widened to every device of that kind there;
-- another kind of device was said: it is widened to that kind if the tool acts on it, else refused.
-Home Assistant then acts on every such device there, or answers that there is none.
+switch for "the kitchen lights"), and Home Assistant then acts on exactly that one. So a call that
+names a device the user did not describe (no word of its own name was said, only its area) is
+checked against what was said:
+- a kind of device and a place were said: the call is widened to every device of that kind there;
+- only the device's kind was said ("turn on the light"): the model's pick stands;
+- otherwise it is refused: the device is not what the user asked for.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from .data import Device
 from .guard import mentioned_names, normalize
 from .toolcall import ToolCall
 from .verbs import TARGET_SLOTS, HomeNames, ModelTools
@@ -25,13 +27,16 @@ KIND_WORDS: dict[str, frozenset[str]] = {
     "light": frozenset({"light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs"}),
     "switch": frozenset({"switch", "switches", "plug", "plugs", "socket", "sockets", "outlet", "outlets"}),
     "fan": frozenset({"fan", "fans", "ventilator"}),
-    "cover": frozenset({"blind", "blinds", "curtain", "curtains", "shade", "shades", "shutter", "shutters"}),
+    "cover": frozenset(
+        {"blind", "blinds", "curtain", "curtains", "shade", "shades", "shutter", "shutters", "window", "windows"}
+    ),
     "lock": frozenset({"lock", "locks", "deadbolt"}),
     "climate": frozenset({"thermostat", "thermostats", "heating", "temperature", "temp", "heater", "ac"}),
     "media_player": frozenset({"tv", "television", "speaker", "speakers", "music", "player"}),
 }
-HERE = frozenset({"here", "this room"})
-EVERYWHERE = frozenset({"all", "every", "everywhere", "each", "whole house", "entire house"})
+_ALL_KIND_WORDS = frozenset().union(*KIND_WORDS.values())
+HERE = frozenset({"here", "this room", "this area", "this space"})
+EVERYWHERE = frozenset({"all", "every", "everywhere", "each", "home", "house", "apartment", "flat"})
 # Words that name no device: they never make a device's name "said".
 _NOT_NAME_WORDS = frozenset({"the", "a", "an", "my", "our", "of", "in", "on", "and"})
 
@@ -53,49 +58,78 @@ def tool_reach(tools: ModelTools, tool_name: str, home: HomeNames) -> ToolReach:
     return ToolReach(TARGET_SLOTS & set(properties), kinds)
 
 
-class WrongKind(Exception):
-    """The call names a device of another kind than the request asks for."""
+class WrongDevice(Exception):
+    """The call names a device the request did not ask for."""
 
 
-def check_place(call: ToolCall, request: str, home: HomeNames, reach: ToolReach, here: str | None) -> ToolCall:
-    """The call as the request meant it (see the module docstring); raises WrongKind to refuse it."""
+def check_place(
+    call: ToolCall, request: str, said: str, home: HomeNames, reach: ToolReach, here: str | None
+) -> ToolCall:
+    """The call as the request meant it (see the module docstring); raises WrongDevice to refuse it.
+
+    `request` is this turn's text; `said` everything the user said in the conversation, so a
+    follow-up ("turn it off") may name the device of an earlier turn.
+    """
     name = call.arguments.get("name")
     device = home.device_named(name) if isinstance(name, str) else None
-    if device is None or says_device(request, device.name, device.aliases, home):
-        return call
+    if device is None or says_full_name(said, device) or says_own_word(said, device, home):
+        return call  # the user described this device ("the lamp in the living room")
     words = _phrases(request)
     said_kinds = {kind for kind, kind_words in KIND_WORDS.items() if words & kind_words}
-    if not said_kinds:
-        return call
-    reachable = sorted(said_kinds & reach.kinds)
+    if widened := _widened(call, request, home, reach, said_kinds, here):
+        return widened
+    if device.domain in said_kinds:
+        return call  # "turn on the light": the model's pick stands, the target guard judges it
+    raise WrongDevice(device.name)
+
+
+def _widened(
+    call: ToolCall, request: str, home: HomeNames, reach: ToolReach, said_kinds: set[str], here: str | None
+) -> ToolCall | None:
+    """The call on every device of the kinds said, in the place said; None when it cannot be."""
+    kinds = sorted(said_kinds & reach.kinds)
     place = said_place(request, home, here)
-    can_widen = bool(reachable) and place is not None and set(place) <= reach.slots
-    if not can_widen:
-        if device.domain in said_kinds:
-            return call  # "turn on the lamp": the model's pick stands, the target guard judges it
-        raise WrongKind(device.name)
-    widened: dict[str, Any] = {key: value for key, value in call.arguments.items() if key not in TARGET_SLOTS}
-    widened.update(place or {})
+    if not kinds or place is None or not set(place) <= reach.slots:
+        return None
+    # A satellite's room said or implied ("lights off") is meant only if it has such a device:
+    # "set the temperature to 20" said in a room without a thermostat means the thermostat.
+    if place == {"area": here} and not any(d.area == here and d.domain in said_kinds for d in home.devices):
+        return None
+    arguments: dict[str, Any] = {key: value for key, value in call.arguments.items() if key not in TARGET_SLOTS}
+    arguments.update(place)
     if "domain" in reach.slots:
-        widened["domain"] = reachable
-    return ToolCall(call.name, widened)
+        arguments["domain"] = kinds
+    return ToolCall(call.name, arguments)
 
 
-def says_device(request: str, name: str, aliases: tuple[str, ...], home: HomeNames) -> bool:
-    """The request says the device's full name, or a word of it that is not a place word."""
-    text = f" {normalize(request)} "
-    if any(f" {normalize(phrase)} " in text for phrase in (name, *aliases) if normalize(phrase)):
-        return True
+def says_full_name(text: str, device: Device) -> bool:
+    padded = f" {normalize(text)} "
+    return any(f" {normalize(phrase)} " in padded for phrase in (device.name, *device.aliases) if normalize(phrase))
+
+
+def says_own_word(text: str, device: Device, home: HomeNames) -> bool:
+    """A word of the device's name that is not a place word was said ("the reading one").
+
+    A plural counts ("doors" for "Back Door"), except of a kind word: "the living room lights"
+    asks for every light there, not the one called "Living Room Light".
+    """
+    said = set(normalize(text).split())
     place_words = {word for place in (*home.areas, *home.floors) for word in normalize(place).split()}
-    own_words = {word for phrase in (name, *aliases) for word in normalize(phrase).split()}
-    return bool((own_words - place_words - _NOT_NAME_WORDS) & set(text.split()))
+    own = {word for phrase in (device.name, *device.aliases) for word in normalize(phrase).split()}
+    return any(
+        word in said or (word not in _ALL_KIND_WORDS and {f"{word}s", f"{word}es"} & said)
+        for word in own - place_words - _NOT_NAME_WORDS
+    )
 
 
 def said_place(request: str, home: HomeNames, here: str | None) -> dict[str, str] | None:
-    """The one place the request names: an area, a floor, "here", or everywhere ({})."""
+    """The one place the request names: an area, a floor, "here", or everywhere ({}).
+
+    A request that names no place means the satellite's area, as in Home Assistant's own
+    sentences ("lights on" said in the kitchen).
+    """
     areas = mentioned_names(request, set(home.areas))
     floors = mentioned_names(request, set(home.floors))
-    words = _phrases(request)
     if len(areas) == 1:
         return {"area": next(iter(areas))}
     if not areas and len(floors) == 1:
@@ -104,9 +138,9 @@ def said_place(request: str, home: HomeNames, here: str | None) -> dict[str, str
         return None  # several places: one call cannot name them
     if here and says_here(request):
         return {"area": here}
-    if words & EVERYWHERE:
+    if _phrases(request) & EVERYWHERE:
         return {}
-    return None
+    return {"area": here} if here else None
 
 
 def says_here(request: str) -> bool:

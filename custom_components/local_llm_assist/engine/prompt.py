@@ -88,6 +88,8 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
     if light:
         off = f"Current states: {light.name}: off"
         add(f"turn on the {light.name.lower()}", off, "HassTurnOn", name=light.name)
+        # A polite request is a command, not a yes-or-no question.
+        add(f"could you switch off the {light.name.lower()}?", "", "HassTurnOff", name=light.name)
         if light.area:
             area_request = f"switch off the lights in the {light.area.lower()}"
             add(area_request, "", "HassTurnOff", area=light.area, domain=["light"])
