@@ -307,7 +307,11 @@ class _Turn:
         data = result.get("data") if isinstance(result, dict) else None
         if not isinstance(data, dict) or result.get("response_type") != "action_done":
             return None
-        done = [target.get("name") for target in data.get("success", []) if target.get("name")]
+        done = [
+            target["name"]
+            for target in data.get("success", [])
+            if target.get("name") and target.get("type") not in PLACE_TARGETS
+        ]
         if not done or data.get("failed"):
             return None
         return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
@@ -347,6 +351,10 @@ class _Turn:
         result = self._speak(text)
         result.response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)
         return result
+
+
+# Targets Home Assistant lists beside the devices it acted on ("Bedroom" for "the bedroom lights").
+PLACE_TARGETS = frozenset({"area", "floor", "domain", "device_class"})
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,14 @@ def test_a_tool_without_area_slots_is_not_widened_but_refused_for_another_kind()
     assert check("turn on the kitchen lights", {"name": "Cabinets"}, name_only) == {"name": "Cabinets"}
     with pytest.raises(WrongDevice):
         check("turn off my kitchen lights", {"name": "Kitchen Switch"}, name_only)
+
+
+def test_locks_and_covers_are_never_widened() -> None:
+    # The pick stands, unwidened; the target guard then refuses a lock nobody named.
+    locks = ToolReach(TARGET_SLOTS, {"lock"})
+    home = HomeNames([Device("Front Door", "lock", "Hallway"), *HOME.devices], HOME.areas, HOME.floors)
+    unlock = ToolCall("Unlock", {"name": "Front Door"})
+    assert check_place(unlock, "unlock every lock", "unlock every lock", home, locks, None) == unlock
+    close = ToolCall("Close", {"name": "Bedroom Curtain"})
+    request = "close all the curtains"
+    assert check_place(close, request, request, HOME, SET_POSITION, None) == close

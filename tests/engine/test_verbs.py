@@ -43,9 +43,3 @@ def test_without_on_off_tools_nothing_is_rewritten() -> None:
     for arguments in ({"name": "Ceiling", "brightness": 0}, {"name": "Ceiling"}):
         call = ToolCall("HassLightSet", arguments)
         assert tools.light_set_as_switch(call) == call
-
-
-def test_the_whole_home_state_tool_is_not_offered() -> None:
-    live_context = ToolSpec("GetLiveContext", "The states of every device", {"type": "object", "properties": {}})
-    names = [spec.name for spec in build_model_tools([*TOOLS, live_context], HOME).specs]
-    assert names == ["HassTurnOn", "HassTurnOff", "HassLightSet"]

@@ -4,7 +4,8 @@ A small model answers them by naming one device of that place, often of another 
 switch for "the kitchen lights"), and Home Assistant then acts on exactly that one. So a call that
 names a device the user did not describe (no word of its own name was said, only its area) is
 checked against what was said:
-- a kind of device and a place were said: the call is widened to every device of that kind there;
+- a kind of device and a place were said: the call is widened to every device of that kind there
+  (not for locks and covers, see WIDENED_KINDS);
 - only the device's kind was said ("turn on the light"): the model's pick stands;
 - otherwise it is refused: the device is not what the user asked for.
 """
@@ -35,6 +36,9 @@ KIND_WORDS: dict[str, frozenset[str]] = {
     "media_player": frozenset({"tv", "television", "speaker", "speakers", "music", "player"}),
 }
 _ALL_KIND_WORDS = frozenset().union(*KIND_WORDS.values())
+# Kinds a call may be widened to. Never locks or covers: "unlock every lock" must name its locks
+# (it is also how an injected instruction reads), and "all covers" takes in the garage door.
+WIDENED_KINDS = frozenset({"light", "switch", "fan", "climate", "media_player"})
 HERE = frozenset({"here", "this room", "this area", "this space"})
 EVERYWHERE = frozenset({"all", "every", "everywhere", "each", "home", "house", "apartment", "flat"})
 # Words that name no device: they never make a device's name "said".
@@ -87,7 +91,7 @@ def _widened(
     call: ToolCall, request: str, home: HomeNames, reach: ToolReach, said_kinds: set[str], here: str | None
 ) -> ToolCall | None:
     """The call on every device of the kinds said, in the place said; None when it cannot be."""
-    kinds = sorted(said_kinds & reach.kinds)
+    kinds = sorted(said_kinds & reach.kinds & WIDENED_KINDS)
     place = said_place(request, home, here)
     if not kinds or place is None or not set(place) <= reach.slots:
         return None

@@ -36,11 +36,6 @@ VERB_TOOLS = (
 )
 
 
-# Tools the prompt makes unnecessary. GetLiveContext returns the states of the whole home; the
-# request already carries the states of the devices it is about (prompt.relevant_devices), and a
-# small model handed the long result repeats it instead of answering (upstream dev set, 2026.11.2).
-REPLACED_TOOLS = frozenset({"GetLiveContext"})
-
 # Devices that only report: no tool acts on them, though questions about them are answered.
 READ_ONLY_DOMAINS = {"sensor", "binary_sensor", "weather", "event", "image", "camera"}
 
@@ -126,8 +121,6 @@ def build_model_tools(tools: list[ToolSpec], home: HomeNames) -> ModelTools:
     # the prompt (and so the cached prefix and the model's answers) the same from one start to the
     # next. Small models lean on the order, so it is one that was measured (TOOL_ORDER).
     for tool in sorted(tools, key=_tool_order):
-        if short_name(tool.name) in REPLACED_TOOLS:
-            continue
         if not tool.targets_devices:
             specs.append(tool)
             continue
@@ -154,6 +147,7 @@ TOOL_ORDER = (
     "HassMediaNext",
     "HassMediaPrevious",
     "HassSetVolume",
+    "GetLiveContext",
 )
 
 
