@@ -45,6 +45,7 @@ from .engine.places import WrongDevice, check_place, says_here, tool_reach
 from .engine.prompt import (
     build_messages,
     call_message,
+    focused_result,
     reply_message,
     tool_result_message,
 )
@@ -247,7 +248,8 @@ class _Turn:
                 return await self._fail_tool(failure)
             if confirmation := await self._confirmation(result):
                 return self._speak(confirmation)
-            pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, result)]
+            shown = focused_result(parsed.name, result, text, devices, here)
+            pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, shown)]
         return self._speak(await async_message(self.hass, self.language, "nothing_to_add"))
 
     @staticmethod

@@ -262,6 +262,18 @@ def reply_message(text: str) -> ChatMessage:
     return ChatMessage("assistant", json.dumps({REPLY_KEY: text}, ensure_ascii=False))
 
 
+def focused_result(tool_name: str, result: Any, request: str, devices: list[Device], here: str | None) -> Any:
+    """What the model is shown of a tool's result.
+
+    GetLiveContext returns every exposed device; a small model handed that repeats it ("The live
+    context shows…") instead of answering. It is shown the states of the devices the request is
+    about, when there are any.
+    """
+    if short_name(tool_name) != "GetLiveContext":
+        return result
+    return describe_states(relevant_devices(request, devices, here)) or result
+
+
 def tool_result_message(tool_name: str, result: Any) -> ChatMessage:
     """Tool results travel as user messages: not every chat template has a tool role."""
     text = json.dumps(result, ensure_ascii=False, default=str)
