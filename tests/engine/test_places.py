@@ -123,3 +123,15 @@ def test_locks_and_covers_are_never_widened() -> None:
     close = ToolCall("Close", {"name": "Bedroom Curtain"})
     request = "close all the curtains"
     assert check_place(close, request, request, HOME, SET_POSITION, None) == close
+
+
+def test_a_tool_for_one_kind_says_the_kind() -> None:
+    light_set = ToolReach(TARGET_SLOTS, {"light"})
+    said = check("set the living room brightness to 50%", {"name": "Play Corner", "brightness": 50}, light_set)
+    assert said == {"area": "Living Room", "domain": ["light"], "brightness": 50}
+    with pytest.raises(WrongDevice):  # a kind said outright wins over the tool's
+        check("set the temp in the bedroom to 50", {"name": "Bedroom Curtain", "position": 50}, SET_POSITION)
+
+
+def test_our_room_is_here_not_the_whole_home() -> None:
+    assert said_place("turn off all the lights in our room", HOME, "Bedroom") == {"area": "Bedroom"}

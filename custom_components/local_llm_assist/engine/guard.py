@@ -134,9 +134,9 @@ def drop_unsaid_arguments(arguments: dict[str, Any], schema: dict[str, Any], sai
         # The model lists device classes nobody named ("tv, speaker, receiver" for "pause the
         # TV"), and Home Assistant then only looks among devices of those classes.
         spoken = [value for value in classes if _said_word(normalize(str(value)), words)]
-        if spoken:
+        if spoken and "name" not in kept:
             kept["device_class"] = spoken
-        else:
+        else:  # a named device needs no class to find it, and a wrong one hides it
             del kept["device_class"]
     return kept
 

@@ -39,7 +39,7 @@ _ALL_KIND_WORDS = frozenset().union(*KIND_WORDS.values())
 # Kinds a call may be widened to. Never locks or covers: "unlock every lock" must name its locks
 # (it is also how an injected instruction reads), and "all covers" takes in the garage door.
 WIDENED_KINDS = frozenset({"light", "switch", "fan", "climate", "media_player"})
-HERE = frozenset({"here", "this room", "this area", "this space"})
+HERE = frozenset({"here", "this room", "this area", "this space", "our room", "my room", "the room"})
 EVERYWHERE = frozenset({"all", "every", "everywhere", "each", "home", "house", "apartment", "flat"})
 # Words that name no device: they never make a device's name "said".
 _NOT_NAME_WORDS = frozenset({"the", "a", "an", "my", "our", "of", "in", "on", "and"})
@@ -80,6 +80,8 @@ def check_place(
         return call  # the user described this device ("the lamp in the living room")
     words = _phrases(request)
     said_kinds = {kind for kind, kind_words in KIND_WORDS.items() if words & kind_words}
+    if not said_kinds and len(reach.kinds) == 1:
+        said_kinds = set(reach.kinds)  # a one-kind tool says it: "bedroom brightness to 50%" is lights
     if widened := _widened(call, request, home, reach, said_kinds, here):
         return widened
     if device.domain in said_kinds:
