@@ -46,9 +46,13 @@ async def async_setup_agent(hass: HomeAssistant, model_path: Path = DEFAULT_LLM,
     return entry
 
 
-async def ask(hass: HomeAssistant, text: str, conversation_id: str | None = None) -> conversation.ConversationResult:
-    """Send text through Home Assistant's conversation API to our agent."""
-    return await conversation.async_converse(hass, text, conversation_id, Context(), language="en", agent_id=AGENT_ID)
+async def ask(
+    hass: HomeAssistant, text: str, conversation_id: str | None = None, device_id: str | None = None
+) -> conversation.ConversationResult:
+    """Send text through Home Assistant's conversation API to our agent (from a satellite, if given)."""
+    return await conversation.async_converse(
+        hass, text, conversation_id, Context(), language="en", agent_id=AGENT_ID, device_id=device_id
+    )
 
 
 def snapshot(hass: HomeAssistant) -> dict[str, State]:

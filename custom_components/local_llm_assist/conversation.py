@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from homeassistant.components import assist_pipeline, conversation
@@ -40,14 +41,16 @@ from .const import (
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.guard import drop_unsaid_arguments, find_private_mention, mentioned_names, target_is_mentioned
+from .engine.places import WrongDevice, check_place, says_here, tool_reach
 from .engine.prompt import (
     build_messages,
     call_message,
+    focused_result,
     reply_message,
     tool_result_message,
 )
 from .engine.toolcall import Reply, ToolCall, parse_model_output
-from .home_context import HomeContext, async_get_home_context
+from .home_context import HomeContext, async_get_device_area, async_get_home_context
 from .messages import async_message
 from .prompt_plan import build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
@@ -210,13 +213,16 @@ class _Turn:
         plan = build_prompt_plan(self.hass, self.options, self.chat_log.llm_api, home)
         self.trace.prompt(plan.system_prompt, plan.grammar)
         tools, devices = plan.tools, home.names.devices
+        here = async_get_device_area(self.hass, self.user_input.device_id)
         history = self._history()
         said_by_user = " ".join([text, *(message.content for message in history if message.role == "user")])
-        conversation_text = " ".join([text, *(message.content for message in history)])
+        # "here" names the satellite's area, for the target guard as if it had been said.
+        spoken_place = here if here and says_here(text) else ""
+        conversation_text = " ".join([text, spoken_place, *(message.content for message in history)])
         pending: list[ChatMessage] = []
         executed: list[ToolCall] = []
         for _ in range(int(self.options.get(CONF_MAX_TOOL_ITERATIONS, DEFAULT_MAX_TOOL_ITERATIONS))):
-            messages = build_messages(plan.system_prompt, plan.examples, history, text, devices, pending)
+            messages = build_messages(plan.system_prompt, plan.examples, history, text, devices, pending, here)
             output = await self._generate(messages, plan.grammar)
             try:
                 parsed = parse_model_output(output, tools.specs)
@@ -225,18 +231,25 @@ class _Turn:
                 return await self._fail("invalid_model_output")
             if isinstance(parsed, Reply):
                 return self._speak(parsed.text)
-            parsed = tools.dimmed_to_off(parsed)
+            try:
+                reach = tool_reach(tools, parsed.name, home.names)
+                parsed = check_place(tools.light_set_as_switch(parsed), text, said_by_user, home.names, reach, here)
+            except WrongDevice:
+                return await self._fail("device_not_found")
             if parsed in executed:
                 break  # the model repeats itself: what was done is the answer
             executed.append(parsed)
-            if not self._target_was_mentioned(parsed, text, conversation_text, home):
+            if not self._target_was_mentioned(parsed, f"{text} {spoken_place}", conversation_text, home):
                 return await self._fail("device_not_found")
             arguments = drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said_by_user)
             grounded = ToolCall(parsed.name, arguments)
             result = await self._call_tool(tools.to_real_call(grounded))
+            if (failure := tool_failure(result)) is not None:
+                return await self._fail_tool(failure)
             if confirmation := await self._confirmation(result):
                 return self._speak(confirmation)
-            pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, result)]
+            shown = focused_result(parsed.name, result, text, devices, here)
+            pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, shown)]
         return self._speak(await async_message(self.hass, self.language, "nothing_to_add"))
 
     @staticmethod
@@ -296,10 +309,22 @@ class _Turn:
         data = result.get("data") if isinstance(result, dict) else None
         if not isinstance(data, dict) or result.get("response_type") != "action_done":
             return None
-        done = [target.get("name") for target in data.get("success", []) if target.get("name")]
+        done = [
+            target["name"]
+            for target in data.get("success", [])
+            if target.get("name") and target.get("type") not in PLACE_TARGETS
+        ]
         if not done or data.get("failed"):
             return None
         return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
+
+    async def _fail_tool(self, failure: ToolFailure) -> conversation.ConversationResult:
+        """A failed action is said as such: a small model asked to narrate an error often says "Done"."""
+        if failure.not_found:
+            return await self._fail("device_not_found")
+        if failure.reason:
+            return await self._fail("action_failed_because", reason=failure.reason)
+        return await self._fail("action_failed")
 
     def _history(self) -> list[ChatMessage]:
         """Earlier turns of this conversation in the model's own format (newest last)."""
@@ -328,6 +353,38 @@ class _Turn:
         result = self._speak(text)
         result.response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)
         return result
+
+
+# Targets Home Assistant lists beside the devices it acted on ("Bedroom" for "the bedroom lights").
+PLACE_TARGETS = frozenset({"area", "floor", "domain", "device_class"})
+
+
+@dataclass(frozen=True)
+class ToolFailure:
+    not_found: bool  # no device matched the call's targets
+    reason: str = ""  # Home Assistant's own words for why, when it has them for people
+
+
+# Home Assistant's errors for targets it could not match, as a tool result or an intent error code.
+NOT_FOUND_ERRORS = frozenset({"MatchFailedError", "NoStatesMatchedError"})
+NOT_FOUND_CODES = frozenset({"no_valid_targets", "no_intent_match"})
+# Errors whose text Home Assistant words for people ("Accepted range is 7 to 35").
+ERRORS_FOR_PEOPLE = frozenset({"ServiceValidationError"})
+
+
+def tool_failure(result: Any) -> ToolFailure | None:
+    """How a tool call failed, from Home Assistant's result; None when it did not."""
+    if not isinstance(result, dict) or spoken_reply(result) is not None:
+        return None  # skills word their own failures
+    if error := result.get("error"):
+        reason = str(result.get("error_text", "")) if error in ERRORS_FOR_PEOPLE else ""
+        return ToolFailure(not_found=error in NOT_FOUND_ERRORS, reason=reason)
+    if result.get("response_type") == "error":
+        code = (result.get("data") or {}).get("code")
+        return ToolFailure(not_found=code in NOT_FOUND_CODES)
+    if result.get("success") is False:
+        return ToolFailure(not_found=False)
+    return None
 
 
 def _history_messages(content: Any) -> list[ChatMessage]:

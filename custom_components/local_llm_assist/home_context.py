@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
-from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
+from homeassistant.const import ATTR_DEVICE_CLASS, ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers.translation import async_get_cached_translations
 
 from .engine.data import Device
 from .engine.verbs import HomeNames
@@ -53,7 +54,7 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
                 domain=state.domain,
                 area=area.name if area else None,
                 aliases=tuple(sorted(entry.aliases)) if entry else (),
-                state=describe_state(state),
+                state=describe_state(state, _state_words(hass, state)),
             )
         )
     area_names = sorted({name for area in areas.async_list_areas() for name in (area.name, *area.aliases)})
@@ -75,10 +76,28 @@ def _entity_area(hass: HomeAssistant, entry: er.RegistryEntry | None, areas: ar.
     return None
 
 
-def describe_state(state: State) -> str:
+def async_get_device_area(hass: HomeAssistant, device_id: str | None) -> str | None:
+    """The area of the device a request came from (a voice satellite), if it has one."""
+    device = dr.async_get(hass).async_get(device_id) if device_id else None
+    area = ar.async_get(hass).async_get_area(device.area_id) if device and device.area_id else None
+    return area.name if area else None
+
+
+def _state_words(hass: HomeAssistant, state: State) -> str:
+    """A binary sensor's state in words ("on" for a battery means "Low"), from Home Assistant's own
+    translations; the model cannot know what "on" means for each kind of sensor."""
+    if state.domain != "binary_sensor":
+        return state.state
+    device_class = state.attributes.get(ATTR_DEVICE_CLASS) or "_"
+    words = async_get_cached_translations(hass, hass.config.language, "entity_component", state.domain)
+    key = f"component.{state.domain}.entity_component.{device_class}.state.{state.state}"
+    return words.get(key, state.state)
+
+
+def describe_state(state: State, state_words: str) -> str:
     """A compact state for the prompt, with the attributes people ask about."""
     attributes = state.attributes
-    parts = [state.state]
+    parts = [state_words]
     if (brightness := attributes.get("brightness")) is not None and state.state == "on":
         parts.append(f"brightness {round(int(brightness) / 255 * 100)}%")
     if (target := attributes.get("temperature")) is not None:

@@ -45,6 +45,8 @@ def test_numbers_are_read_from_digits_and_words() -> None:
     assert said_numbers("set it to 30 percent") == {30.0}
     assert said_numbers("twenty two degrees please") == {20.0, 2.0, 22.0}
     assert said_numbers("set it to 21.5") == {21.5}
+    assert said_numbers("bedroom lamp to maximum brightness") == {100.0}
+    assert said_numbers("the lowest brightness") == {1.0}
 
 
 def test_unsaid_optional_values_are_dropped() -> None:
@@ -79,7 +81,8 @@ def test_device_classes_nobody_named_are_dropped() -> None:
 
     schema = {"properties": {"name": {"type": "string", "enum": ["TV"]}, "device_class": {"type": "array"}}}
     call = {"name": "TV", "device_class": ["tv", "speaker", "receiver"]}
-    assert drop_unsaid_arguments(call, schema, "pause the TV") == {"name": "TV", "device_class": ["tv"]}
     assert drop_unsaid_arguments(call, schema, "pause the music") == {"name": "TV"}
+    # A named device needs no class: the TV may not be marked as one ("skip the track on the TV").
+    assert drop_unsaid_arguments(call, schema, "pause the TV") == {"name": "TV"}
     blinds = {"area": "Bedroom", "device_class": ["blind"]}
     assert drop_unsaid_arguments(blinds, schema, "close the blinds in the bedroom") == blinds

@@ -6,6 +6,7 @@ from custom_components.local_llm_assist.engine.verbs import HomeNames, build_mod
 
 TARGET = {"name": {"type": "string"}, "area": {"type": "string"}, "domain": {"type": "array"}}
 TOOLS = [
+    ToolSpec("HassTurnOn", "Turns on a device", {"type": "object", "properties": TARGET}, True),
     ToolSpec("HassTurnOff", "Turns off a device", {"type": "object", "properties": TARGET}, True),
     ToolSpec(
         "HassLightSet",
@@ -20,7 +21,7 @@ HOME = HomeNames([Device("Ceiling", "light", "Living Room")], ["Living Room"], [
 
 def test_a_light_dimmed_to_zero_is_turned_off() -> None:
     tools = build_model_tools(TOOLS, HOME)
-    call = tools.dimmed_to_off(ToolCall("HassLightSet", {"name": "Ceiling", "brightness": 0}))
+    call = tools.light_set_as_switch(ToolCall("HassLightSet", {"name": "Ceiling", "brightness": 0}))
     assert call == ToolCall("HassTurnOff", {"name": "Ceiling", "domain": ["light"]})
 
 
@@ -28,10 +29,17 @@ def test_other_light_settings_stay_as_they_are() -> None:
     tools = build_model_tools(TOOLS, HOME)
     for arguments in ({"name": "Ceiling", "brightness": 30}, {"name": "Ceiling", "brightness": 0, "color": "red"}):
         call = ToolCall("HassLightSet", arguments)
-        assert tools.dimmed_to_off(call) == call
+        assert tools.light_set_as_switch(call) == call
 
 
-def test_without_a_turn_off_tool_nothing_is_rewritten() -> None:
-    tools = build_model_tools(TOOLS[1:], HOME)
-    call = ToolCall("HassLightSet", {"name": "Ceiling", "brightness": 0})
-    assert tools.dimmed_to_off(call) == call
+def test_a_light_set_to_nothing_is_turned_on() -> None:
+    tools = build_model_tools(TOOLS, HOME)
+    call = tools.light_set_as_switch(ToolCall("HassLightSet", {"area": "Living Room"}))
+    assert call == ToolCall("HassTurnOn", {"area": "Living Room", "domain": ["light"]})
+
+
+def test_without_on_off_tools_nothing_is_rewritten() -> None:
+    tools = build_model_tools(TOOLS[2:], HOME)
+    for arguments in ({"name": "Ceiling", "brightness": 0}, {"name": "Ceiling"}):
+        call = ToolCall("HassLightSet", arguments)
+        assert tools.light_set_as_switch(call) == call

@@ -89,6 +89,8 @@ _NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "half": 50, "full": 100,
+    # Percentages at their ends: Home Assistant's own sentences set "the lowest" brightness to 1.
+    "max": 100, "maximum": 100, "highest": 100, "min": 1, "minimum": 1, "lowest": 1,
 }  # fmt: skip
 
 
@@ -132,9 +134,9 @@ def drop_unsaid_arguments(arguments: dict[str, Any], schema: dict[str, Any], sai
         # The model lists device classes nobody named ("tv, speaker, receiver" for "pause the
         # TV"), and Home Assistant then only looks among devices of those classes.
         spoken = [value for value in classes if _said_word(normalize(str(value)), words)]
-        if spoken:
+        if spoken and "name" not in kept:
             kept["device_class"] = spoken
-        else:
+        else:  # a named device needs no class to find it, and a wrong one hides it
             del kept["device_class"]
     return kept
 

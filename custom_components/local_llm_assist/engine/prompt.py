@@ -15,9 +15,10 @@ from typing import Any
 from .data import ChatMessage, Device, ToolSpec
 from .grammar import REPLY_KEY
 from .guard import normalize
+from .places import says_here
 from .verbs import short_name
 
-PROMPT_VERSION = "2026.11.2"  # .2: skill examples
+PROMPT_VERSION = "2026.11.3"  # .2: skill examples; .3: yes/no answers, the satellite's area
 MAX_TOOL_RESULT_CHARS = 1200
 
 # Notes appended to well-known Home Assistant intents. Small models confuse "lock" with "off";
@@ -89,7 +90,9 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
             area_request = f"switch off the lights in the {light.area.lower()}"
             add(area_request, "", "HassTurnOff", area=light.area, domain=["light"])
         add(f"dim the {light.name.lower()} to 30%", off, "HassLightSet", name=light.name, brightness=30)
-        examples.append((format_request(f"is the {light.name.lower()} on?", off), _reply(f"The {light.name} is off.")))
+        examples.append(
+            (format_request(f"is the {light.name.lower()} on?", off), _reply(f"No, the {light.name} is off."))
+        )
     if lock:
         locked = f"Current states: {lock.name}: locked"
         add(f"unlock the {lock.name.lower()}", locked, "Unlock", name=lock.name)
@@ -133,9 +136,10 @@ SKILL_EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 
 
-def format_request(request: str, states: str) -> str:
-    """The user turn the model sees: relevant states first, then the request."""
-    return f"{states}\nRequest: {request}" if states else f"Request: {request}"
+def format_request(request: str, states: str, here: str | None = None) -> str:
+    """The user turn the model sees: relevant states, the satellite's area, then the request."""
+    lines = [states, f"Said in area: {here}" if here else "", f"Request: {request}"]
+    return "\n".join(line for line in lines if line)
 
 
 def _reply(text: str) -> str:
@@ -199,8 +203,8 @@ def _words(text: str) -> set[str]:
     return set(normalize(text).split()) - _IGNORED_WORDS
 
 
-def relevant_devices(request: str, devices: Iterable[Device]) -> list[Device]:
-    """The devices a request is about: named in full, else its area's, else by type words.
+def relevant_devices(request: str, devices: Iterable[Device], here: str | None = None) -> list[Device]:
+    """The devices a request is about: named in full, else its area's (or here's), else by type words.
 
     Only their states go with the request: a small model copies numbers from any state it
     sees, so unrelated states are noise (and tokens to evaluate).
@@ -216,7 +220,8 @@ def relevant_devices(request: str, devices: Iterable[Device]) -> list[Device]:
         return named
     if not is_question(request):
         return []
-    in_area = [d for d in devices if d.area and said(d.area)]
+    area_here = here if here and says_here(request) else None
+    in_area = [d for d in devices if d.area and (said(d.area) or d.area == area_here)]
     asked = _words(request)
     typed = [d for d in in_area or devices if asked & DOMAIN_WORDS.get(d.domain, set())]
     return typed or in_area
@@ -257,6 +262,18 @@ def reply_message(text: str) -> ChatMessage:
     return ChatMessage("assistant", json.dumps({REPLY_KEY: text}, ensure_ascii=False))
 
 
+def focused_result(tool_name: str, result: Any, request: str, devices: list[Device], here: str | None) -> Any:
+    """What the model is shown of a tool's result.
+
+    GetLiveContext returns every exposed device; a small model handed that repeats it ("The live
+    context shows…") instead of answering. It is shown the states of the devices the request is
+    about, when there are any.
+    """
+    if short_name(tool_name) != "GetLiveContext":
+        return result
+    return describe_states(relevant_devices(request, devices, here)) or result
+
+
 def tool_result_message(tool_name: str, result: Any) -> ChatMessage:
     """Tool results travel as user messages: not every chat template has a tool role."""
     text = json.dumps(result, ensure_ascii=False, default=str)
@@ -272,16 +289,18 @@ def build_messages(
     request: str,
     devices: list[Device],
     pending: list[ChatMessage] | None = None,
+    here: str | None = None,
 ) -> list[ChatMessage]:
     """All messages for one generation.
 
     `history` holds earlier turns; `pending` the calls and results of the turn in progress,
-    which follow the current request.
+    which follow the current request; `here` is the area of the satellite it was said to.
     """
     messages = [ChatMessage("system", system_prompt)]
     for example_turn, example_answer in examples:
         messages += [ChatMessage("user", example_turn), ChatMessage("assistant", example_answer)]
     messages.extend(history)
-    messages.append(ChatMessage("user", format_request(request, describe_states(relevant_devices(request, devices)))))
+    states = describe_states(relevant_devices(request, devices, here))
+    messages.append(ChatMessage("user", format_request(request, states, here)))
     messages.extend(pending or [])
     return messages

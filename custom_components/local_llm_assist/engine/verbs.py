@@ -74,22 +74,30 @@ class ModelTools:
 
     specs: list[ToolSpec]
     verbs: dict[str, tuple[str, str]]  # verb tool name → (real tool name, pinned domain)
-    turn_off: str | None = None  # the real name of HassTurnOff, when it is offered
+    turn_on: str | None = None  # the real names of HassTurnOn and HassTurnOff, when offered
+    turn_off: str | None = None
 
     def schema(self, tool_name: str) -> dict[str, Any]:
         return next((spec.parameters for spec in self.specs if spec.name == tool_name), {})
 
-    def dimmed_to_off(self, call: ToolCall) -> ToolCall:
-        """A light set to brightness 0 is a light turned off.
+    def light_set_as_switch(self, call: ToolCall) -> ToolCall:
+        """A light set to nothing is a light turned on; set to brightness 0, turned off.
 
-        Small models answer "switch off the ceiling light" that way; nobody says the 0, so the
-        unsaid-number guard would drop it and leave a call that changes nothing.
+        Small models answer "turn the lights in the hall on" with a bare HassLightSet and "switch
+        off the ceiling light" with brightness 0. Nobody says the 0, so the unsaid-number guard
+        would drop it; either way the call would change nothing.
         """
+        if short_name(call.name) != "HassLightSet":
+            return call
         targets = {key: value for key, value in call.arguments.items() if key in TARGET_SLOTS}
         settings = {key: value for key, value in call.arguments.items() if key not in TARGET_SLOTS}
-        if self.turn_off is None or short_name(call.name) != "HassLightSet" or settings != {"brightness": 0}:
+        if settings == {"brightness": 0}:
+            switch = self.turn_off
+        elif not settings:
+            switch = self.turn_on
+        else:
             return call
-        return ToolCall(self.turn_off, {**targets, "domain": ["light"]})
+        return ToolCall(switch, {**targets, "domain": ["light"]}) if switch else call
 
     def to_real_call(self, call: ToolCall) -> ToolCall:
         if call.name not in self.verbs:
@@ -121,8 +129,8 @@ def build_model_tools(tools: list[ToolSpec], home: HomeNames) -> ModelTools:
             domains -= verb_domains
         if domains:
             specs.append(_with_live_names(tool, home, domains))
-    turn_off = by_short["HassTurnOff"].name if "HassTurnOff" in by_short else None
-    return ModelTools(specs=specs, verbs=verbs, turn_off=turn_off)
+    turn_on, turn_off = (by_short[name].name if name in by_short else None for name in ("HassTurnOn", "HassTurnOff"))
+    return ModelTools(specs=specs, verbs=verbs, turn_on=turn_on, turn_off=turn_off)
 
 
 # The order Home Assistant 2025.4 usually registers its intents in, which is the order this
