@@ -6,6 +6,7 @@ real intents on the fixture home, just not the ones asked for.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist import compat
+from scripts.evaluation.__main__ import code_version
 from scripts.evaluation.cases import load_home, load_suite, parse_case
 from scripts.evaluation.chart import draw_chart
 from scripts.evaluation.metrics import compute_metrics, wilson_interval
@@ -189,6 +191,14 @@ async def test_reports_compare_with_a_baseline_and_draw_a_chart(hass: HomeAssist
     draw_chart(report, tmp_path / "chart.png")
     with Image.open(tmp_path / "chart.png") as image:
         assert image.format == "PNG" and image.width > 300
+
+
+def test_a_run_records_the_commit_of_its_code() -> None:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+    version = code_version()
+    assert version is not None and version.split("+")[0] == head.stdout.strip()
+    info = RunInfo("t", "test", "builtin", None, None, "p", "g", {}, "scripts/eval", "now", commit=version)
+    assert f"commit {version}" in render_markdown(build_report(info, compute_metrics([]), []))
 
 
 def test_project_suites_load_and_tiers_nest() -> None:

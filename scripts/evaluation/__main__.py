@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shlex
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -100,7 +101,20 @@ def grammar_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def run_info(args: argparse.Namespace, name: str, mode: str, label: str, options: dict[str, Any]) -> RunInfo:
+def code_version() -> str | None:
+    """The commit the run's code comes from, marked "+changes" when the checkout differs from it."""
+    root = ENGINE_DIR.parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, check=True)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git checkout
+    return commit.stdout.decode().strip() + ("+changes" if status.stdout.strip() else "")
+
+
+def run_info(
+    args: argparse.Namespace, name: str, mode: str, label: str, options: dict[str, Any], started: datetime
+) -> RunInfo:
     uses_model = mode != "builtin"
     model_id, sha256 = model_identity(args.model) if uses_model else (None, None)
     return RunInfo(
@@ -113,7 +127,8 @@ def run_info(args: argparse.Namespace, name: str, mode: str, label: str, options
         grammar_version=grammar_version(),
         options=options if uses_model else {},
         command=shlex.join(["scripts/eval", *sys.argv[1:]]),
-        started=datetime.now(UTC).isoformat(timespec="seconds"),
+        started=started.isoformat(timespec="seconds"),
+        commit=code_version(),
         upstream=str(args.upstream) if args.upstream else None,
         model_id=model_id,
     )
@@ -144,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     baseline = load_report(args.baseline) if args.baseline else None
     summaries = []
     for mode in args.agent:
+        started = datetime.now(UTC)
         results = run_agent(cases, AgentConfig(mode, args.model, options), args.max_minutes)
-        report = build_report(run_info(args, name, mode, label, options), compute_metrics(results), results)
+        info = run_info(args, name, mode, label, options, started)
+        report = build_report(info, compute_metrics(results), results)
         comparison = compare(report, baseline) if baseline else None
         if comparison:
             report["comparison"] = comparison

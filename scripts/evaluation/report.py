@@ -33,6 +33,7 @@ class RunInfo:
     started: str
     upstream: str | None = None
     model_id: str | None = None
+    commit: str | None = None  # the code's git commit ("+changes": the checkout had uncommitted edits)
 
 
 def case_record(result: CaseResult) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def render_markdown(report: dict[str, Any], comparison: dict[str, Any] | None = 
         f"- model `{run.get('model_id') or '-'}`, sha256 `{run.get('model_sha256') or '-'}`; "
         f"prompt {run['prompt_version']}; "
         f"grammar {run['grammar_version']}",
-        f"- started {run['started']}; command: `{run['command']}`",
+        f"- started {run['started']}; commit {run.get('commit') or 'unknown'}; command: `{run['command']}`",
         "",
         "| metric | value |",
         "| --- | --- |",
