@@ -242,7 +242,8 @@ class _Turn:
             if not self._target_was_mentioned(parsed, f"{text} {spoken_place}", conversation_text, home):
                 return await self._fail("device_not_found")
             arguments = drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said_by_user)
-            grounded = ToolCall(parsed.name, arguments)
+            # Without the values nobody said, a light-set may be bare: a turn-on.
+            grounded = tools.light_set_as_switch(ToolCall(parsed.name, arguments))
             result = await self._call_tool(tools.to_real_call(grounded))
             if (failure := tool_failure(result)) is not None:
                 return await self._fail_tool(failure)

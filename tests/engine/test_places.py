@@ -135,3 +135,19 @@ def test_a_tool_for_one_kind_says_the_kind() -> None:
 
 def test_our_room_is_here_not_the_whole_home() -> None:
     assert said_place("turn off all the lights in our room", HOME, "Bedroom") == {"area": "Bedroom"}
+
+
+def test_kinds_the_model_added_to_a_call_without_a_name_are_dropped() -> None:
+    said = check(
+        "turn all living room fans off",
+        {"area": "Living Room", "domain": ["fan", "light", "switch"]},
+        ToolReach(TARGET_SLOTS, {"fan", "light", "switch"}),
+    )
+    assert said == {"area": "Living Room", "domain": ["fan"]}
+    kept = {"area": "Kitchen", "domain": ["light"]}
+    assert check("switch off the lights in the kitchen", kept) == kept  # "switch" here is the verb
+
+
+def test_brightness_and_color_are_about_lights() -> None:
+    with pytest.raises(WrongDevice):
+        check("set the bedroom color to red", {"name": "Bedroom Curtain"}, SET_POSITION)

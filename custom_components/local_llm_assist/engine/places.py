@@ -25,8 +25,11 @@ from .verbs import TARGET_SLOTS, HomeNames, ModelTools
 # Words for the kinds of devices tools act on. Words shared by two kinds ("door": a lock or a
 # garage door) or by areas ("garage") are left out: they say nothing certain.
 KIND_WORDS: dict[str, frozenset[str]] = {
-    "light": frozenset({"light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs"}),
-    "switch": frozenset({"switch", "switches", "plug", "plugs", "socket", "sockets", "outlet", "outlets"}),
+    "light": frozenset(
+        {"light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "brightness", "color", "colour"}
+    ),
+    # Not "switch": it is the verb of "switch off the lights".
+    "switch": frozenset({"switches", "plug", "plugs", "socket", "sockets", "outlet", "outlets"}),
     "fan": frozenset({"fan", "fans", "ventilator"}),
     "cover": frozenset(
         {"blind", "blinds", "curtain", "curtains", "shade", "shades", "shutter", "shutters", "window", "windows"}
@@ -74,19 +77,30 @@ def check_place(
     `request` is this turn's text; `said` everything the user said in the conversation, so a
     follow-up ("turn it off") may name the device of an earlier turn.
     """
-    name = call.arguments.get("name")
-    device = home.device_named(name) if isinstance(name, str) else None
-    if device is None or says_full_name(said, device) or says_own_word(said, device, home):
-        return call  # the user described this device ("the lamp in the living room")
     words = _phrases(request)
     said_kinds = {kind for kind, kind_words in KIND_WORDS.items() if words & kind_words}
+    name = call.arguments.get("name")
+    device = home.device_named(name) if isinstance(name, str) else None
+    if device is None:
+        return _narrowed(call, said_kinds & reach.kinds)
+    if says_full_name(said, device) or says_own_word(said, device, home):
+        return call  # the user described this device ("the lamp in the living room")
     if not said_kinds and len(reach.kinds) == 1:
-        said_kinds = set(reach.kinds)  # a one-kind tool says it: "bedroom brightness to 50%" is lights
+        said_kinds = set(reach.kinds)  # a one-kind tool says it: "bedroom 50%" with light-set is lights
     if widened := _widened(call, request, home, reach, said_kinds, here):
         return widened
     if device.domain in said_kinds:
         return call  # "turn on the light": the model's pick stands, the target guard judges it
     raise WrongDevice(device.name)
+
+
+def _narrowed(call: ToolCall, said_kinds: set[str]) -> ToolCall:
+    """A call on device kinds (no name) keeps only the kinds said: "turn all living room fans off"
+    must not take in the lights and switches the model listed beside the fans."""
+    kinds = call.arguments.get("domain")
+    if not said_kinds or not isinstance(kinds, list) or set(kinds) <= said_kinds:
+        return call
+    return ToolCall(call.name, {**call.arguments, "domain": sorted(said_kinds)})
 
 
 def _widened(
