@@ -9,6 +9,7 @@ import pytest
 from homeassistant.core import HomeAssistant, State
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.local_llm_assist.home_context import async_get_home_context
 from scripts.evaluation.runner import satellite_device
 
 from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
@@ -140,3 +141,10 @@ async def test_warm_up_caches_the_static_prompt(home: HomeAssistant, agent: Mock
     # Only the request and its states are new: the instructions, tools, devices and examples
     # were evaluated by the warm-up.
     assert first.cached_prompt_tokens > 0.8 * first.prompt_tokens
+
+
+async def test_binary_sensor_states_reach_the_model_in_words(home: HomeAssistant) -> None:
+    # A window sensor's "off" means closed: the model is shown Home Assistant's own word for it.
+    devices = {device.name: device for device in async_get_home_context(home).names.devices}
+    assert devices["Front Window"].state == "Closed"
+    assert devices["Outdoor Temperature"].state == "12.5 °C"

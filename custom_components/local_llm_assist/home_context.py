@@ -40,6 +40,8 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
     areas = ar.async_get(hass)
     devices: list[Device] = []
     private_names: set[str] = set()
+    # Read once per turn, not per sensor: each read assembles a dict of the component's texts.
+    sensor_words = async_get_cached_translations(hass, hass.config.language, "entity_component", "binary_sensor")
     for state in sorted(hass.states.async_all(), key=lambda s: s.entity_id):
         entry = entities.async_get(state.entity_id)
         if not async_should_expose(hass, ASSISTANT, state.entity_id):
@@ -54,7 +56,7 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
                 domain=state.domain,
                 area=area.name if area else None,
                 aliases=tuple(sorted(entry.aliases)) if entry else (),
-                state=describe_state(state, _state_words(hass, state)),
+                state=describe_state(state, _state_words(state, sensor_words)),
             )
         )
     area_names = sorted({name for area in areas.async_list_areas() for name in (area.name, *area.aliases)})
@@ -83,15 +85,14 @@ def async_get_device_area(hass: HomeAssistant, device_id: str | None) -> str | N
     return area.name if area else None
 
 
-def _state_words(hass: HomeAssistant, state: State) -> str:
+def _state_words(state: State, sensor_words: dict[str, str]) -> str:
     """A binary sensor's state in words ("on" for a battery means "Low"), from Home Assistant's own
     translations; the model cannot know what "on" means for each kind of sensor."""
     if state.domain != "binary_sensor":
         return state.state
     device_class = state.attributes.get(ATTR_DEVICE_CLASS) or "_"
-    words = async_get_cached_translations(hass, hass.config.language, "entity_component", state.domain)
-    key = f"component.{state.domain}.entity_component.{device_class}.state.{state.state}"
-    return words.get(key, state.state)
+    key = f"component.binary_sensor.entity_component.{device_class}.state.{state.state}"
+    return sensor_words.get(key, state.state)
 
 
 def describe_state(state: State, state_words: str) -> str:

@@ -23,7 +23,8 @@ from .toolcall import ToolCall
 from .verbs import TARGET_SLOTS, HomeNames, ModelTools
 
 # Words for the kinds of devices tools act on. Words shared by two kinds ("door": a lock or a
-# garage door) or by areas ("garage") are left out: they say nothing certain.
+# garage door) or by areas ("garage") are left out: they say nothing certain. (prompt.DOMAIN_WORDS,
+# which only choose the states shown with a question, may be generous; these may not.)
 KIND_WORDS: dict[str, frozenset[str]] = {
     "light": frozenset(
         {"light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "brightness", "color", "colour"}

@@ -159,6 +159,8 @@ def build_system_prompt(instructions: str, tools: list[ToolSpec], devices: list[
 
 
 # Words that point at a device type when the request names no device ("are any lights on?").
+# They choose which states to show, so they are generous (a "door" may be a lock or a cover);
+# places.KIND_WORDS, which decide what a command may act on, keep only the certain ones.
 DOMAIN_WORDS = {
     "light": {"light", "lights", "lamp", "lamps"},
     "lock": {"lock", "locks", "locked", "door", "doors"},
