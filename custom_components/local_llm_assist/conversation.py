@@ -105,19 +105,29 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
         except (EngineError, HomeAssistantError) as err:
             LOGGER.debug("Warm-up skipped: %s", err)
 
+    async def async_process(self, user_input: conversation.ConversationInput) -> conversation.ConversationResult:
+        """Turns of one conversation wait for each other before they open its chat log.
+
+        Home Assistant 2026.11+ refuses a second turn while the chat log is in use
+        (ConversationBusyError); a satellite's follow-up may well arrive that soon.
+        """
+        if user_input.conversation_id is None:  # a new conversation: nothing to wait for
+            return await super().async_process(user_input)
+        async with self._one_turn_at_a_time(user_input.conversation_id):
+            return await super().async_process(user_input)
+
     async def _async_handle_message(
         self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
     ) -> conversation.ConversationResult:
-        async with self._one_turn_at_a_time(chat_log.conversation_id):
-            trace = self._start_trace(user_input, chat_log.conversation_id)
-            turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log, trace)
-            failed = True
-            try:
-                result = await turn.run()
-                failed = result.response.response_type == intent.IntentResponseType.ERROR
-                return result
-            finally:
-                trace.finish(failed)
+        trace = self._start_trace(user_input, chat_log.conversation_id)
+        turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log, trace)
+        failed = True
+        try:
+            result = await turn.run()
+            failed = result.response.response_type == intent.IntentResponseType.ERROR
+            return result
+        finally:
+            trace.finish(failed)
 
     def _start_trace(self, user_input: conversation.ConversationInput, conversation_id: str) -> TurnRecorder:
         tracer = self.entry.runtime_data.tracer
