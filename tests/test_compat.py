@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+from homeassistant.components import assist_pipeline
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent, llm
 
 from custom_components.local_llm_assist import compat
+from custom_components.local_llm_assist.conversation import ToolFailure, tool_failure
 
 
 class NamespacedStandIn(llm.Tool):
@@ -23,7 +28,7 @@ class NamespacedStandIn(llm.Tool):
 
 
 def test_merged_api_tools_are_unwrapped_to_their_intent() -> None:
-    handler = intent.ServiceIntentHandler("HassTurnOn", "homeassistant", "turn_on", "Turned on")
+    handler = intent.ServiceIntentHandler("HassTurnOn", "homeassistant", "turn_on")
     original = llm.IntentTool("HassTurnOn", handler)
     wrapped = NamespacedStandIn("assist", original)
     assert compat.unwrap_tool(wrapped) is original
@@ -41,3 +46,103 @@ def test_single_api_id_on_2025_4() -> None:
     expected = ["assist", "other"] if compat.supports_multiple_llm_apis() else "assist"
     assert compat.llm_api_argument(["assist", "other"]) == expected
     assert compat.llm_api_argument([]) is None
+
+
+# An intent that matched nothing, as Home Assistant answers it (IntentResponse.as_dict()).
+NO_MATCH = {"response_type": "error", "data": {"code": "no_valid_targets"}, "speech": {}}
+
+
+@dataclass
+class ToolResultStandIn:
+    """2026.10+'s llm.ToolResult."""
+
+    data: Any
+    error: bool = False
+
+
+@dataclass
+class NewToolResultContent:
+    """2026.10+'s ToolResultContent: the dict is inside `result`."""
+
+    result: ToolResultStandIn
+    tool_name: str = "intent__HassTurnOn"
+
+
+@dataclass
+class OldToolResultContent:
+    """2025.4's ToolResultContent: the dict is `tool_result`."""
+
+    tool_result: Any
+    tool_name: str = "HassTurnOn"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [OldToolResultContent(NO_MATCH), NewToolResultContent(ToolResultStandIn(NO_MATCH))],
+    ids=["2025.4", "2026.10+"],
+)
+def test_an_intent_error_reads_as_a_failure_in_both_shapes(content: Any) -> None:
+    """2026.10+ puts `response_type` inside `data`: read as before, an error would be said as done."""
+    data = compat.tool_result_data(content)
+    assert data["response_type"] == "error"
+    assert tool_failure(data) == ToolFailure(not_found=True)
+
+
+def test_a_raised_tool_error_reads_as_a_failure_in_both_shapes() -> None:
+    raised = {"error": "MatchFailedError", "error_text": "no device"}
+    for content in (OldToolResultContent(raised), NewToolResultContent(ToolResultStandIn(raised, error=True))):
+        assert tool_failure(compat.tool_result_data(content)) == ToolFailure(not_found=True)
+
+
+def test_an_error_flag_without_an_error_key_still_fails() -> None:
+    content = NewToolResultContent(ToolResultStandIn({"answer": 42}, error=True))
+    assert tool_failure(compat.tool_result_data(content)) == ToolFailure(not_found=False)
+
+
+def test_a_success_passes_through_unchanged() -> None:
+    done = {"response_type": "action_done", "data": {"success": [{"name": "Lamp", "type": "entity"}]}}
+    assert compat.tool_result_data(NewToolResultContent(ToolResultStandIn(done))) == done
+    assert compat.tool_result_data(OldToolResultContent(done)) == done
+
+
+def test_tools_return_what_this_version_expects(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = compat.tool_result({"answer": 42})
+    if hasattr(llm, "ToolResult"):
+        assert result.data == {"answer": 42}
+        monkeypatch.delattr(llm, "ToolResult")
+    assert compat.tool_result({"answer": 42}) == {"answer": 42}
+
+
+async def test_aliases_are_text_on_this_version(hass: HomeAssistant) -> None:
+    registry = er.async_get(hass)
+    entry = registry.async_get_or_create("light", "test", "lamp", suggested_object_id="lamp")
+    entry = registry.async_update_entity(entry.entity_id, aliases={"Reading light"})
+    assert compat.entity_aliases(hass, entry) == ["Reading light"]
+    assert compat.entity_aliases(hass, None) == []
+    computed = getattr(er, "COMPUTED_NAME", None)
+    if computed is not None:  # 2026.x: the marker stands for the entity's own name
+        entry = registry.async_update_entity(entry.entity_id, aliases=[computed, "Reading light"], name="Lamp")
+        assert compat.entity_aliases(hass, entry) == ["Lamp", "Reading light"]
+
+
+def test_aliases_without_the_resolver_are_the_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-2026 branch, also where the resolver exists: markers (not text) are left out."""
+    monkeypatch.delattr(er, "async_get_entity_aliases", raising=False)
+
+    @dataclass
+    class Entry:
+        aliases: Any
+
+    marker = object()
+    assert compat.entity_aliases(None, Entry({"Lamp", marker, "Desk"})) == ["Desk", "Lamp"]  # type: ignore[arg-type]
+
+
+def test_pipelines_are_migrated_only_where_home_assistant_still_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(assist_pipeline, "async_migrate_engine", lambda *args: calls.append(args), raising=False)
+    compat.migrate_pipeline_engine(None, "entry", "conversation.agent")  # type: ignore[arg-type]
+    assert calls == [(None, "conversation", "entry", "conversation.agent")]
+    monkeypatch.delattr(assist_pipeline, "async_migrate_engine")
+    compat.migrate_pipeline_engine(None, "entry", "conversation.agent")  # type: ignore[arg-type]
+    assert len(calls) == 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import intent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.home_context import async_get_home_context
@@ -122,6 +124,20 @@ async def test_follow_up_uses_the_conversation_history(home: HomeAssistant, agen
     assert home.states.get("light.office_light").state == "on", speech(first)
     await ask(home, "now turn it off again", conversation_id=first.conversation_id)
     assert home.states.get("light.office_light").state == "off"
+
+
+async def test_turns_of_one_conversation_arriving_together_are_both_answered(
+    home: HomeAssistant, agent: MockConfigEntry
+) -> None:
+    """They take turns (Home Assistant 2026.11+ would refuse the second while the first runs)."""
+    first = await ask(home, "what is the capital of France?")
+    both = await asyncio.gather(
+        ask(home, "turn on the office light", conversation_id=first.conversation_id),
+        ask(home, "turn on the kitchen light", conversation_id=first.conversation_id),
+    )
+    assert [result.response.response_type for result in both] == [intent.IntentResponseType.ACTION_DONE] * 2
+    assert home.states.get("light.office_light").state == "on"
+    assert home.states.get("light.kitchen_light").state == "on"
 
 
 async def test_canonical_command_is_handled_locally_without_the_model(home: HomeAssistant) -> None:

@@ -10,9 +10,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components import conversation
+from homeassistant.components import assist_pipeline, conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent, llm
 
 from .const import DOMAIN, LOGGER
@@ -143,11 +144,52 @@ def report_flow_progress(flow: Any, fraction: float) -> None:
 
 
 def tool_result_data(content: conversation.ToolResultContent) -> Any:
-    """2026.10 wraps results in `ToolResult(data, error)`; before, `tool_result` is the dict."""
+    """What a tool returned, in one shape on every version: the only reader of tool results.
+
+    Before 2026.10 `tool_result` is the tool's dict: an intent's response (`response_type`,
+    `data`...), a skill's result, or `{"error": ..., "error_text": ...}` when the call raised.
+    2026.10+ wraps the same dict in `result = ToolResult(data, error)`, so the dict is `data`
+    (an intent's `response_type` is inside it); a failure flagged only by `error` gets an
+    `"error"` key, the mark every reader looks for.
+    """
     result = getattr(content, "result", None)
-    if result is not None and hasattr(result, "data"):
-        return {"data": result.data, "error": getattr(result, "error", None)}
-    return content.tool_result
+    if result is None or not hasattr(result, "data"):
+        return content.tool_result
+    data = result.data
+    if getattr(result, "error", False) and not (isinstance(data, dict) and "error" in data):
+        return {**data, "error": "ToolError"} if isinstance(data, dict) else {"error": "ToolError", "data": data}
+    return data
+
+
+def tool_result(data: dict[str, Any]) -> Any:
+    """What a tool returns: 2026.10+ expects a `ToolResult` (a bare dict is deprecated there)."""
+    result_type = getattr(llm, "ToolResult", None)
+    return data if result_type is None else result_type(data=data)
+
+
+def entity_aliases(hass: HomeAssistant, entry: er.RegistryEntry | None) -> list[str]:
+    """An entity's aliases as text.
+
+    2026.x aliases may hold `er.COMPUTED_NAME`, a marker for the entity's own (computed) name,
+    which `async_get_entity_aliases` resolves; before, aliases are a set of strings.
+    """
+    if entry is None:
+        return []
+    resolve = getattr(er, "async_get_entity_aliases", None)
+    if resolve is not None:
+        return [alias for alias in resolve(hass, entry) if isinstance(alias, str)]
+    return sorted(alias for alias in entry.aliases if isinstance(alias, str))
+
+
+def migrate_pipeline_engine(hass: HomeAssistant, entry_id: str, entity_id: str) -> None:
+    """Point pipelines that name the config entry at the entity instead.
+
+    Older releases still know such pipelines and offer `async_migrate_engine`; newer ones have
+    dropped both, with nothing left to migrate.
+    """
+    migrate = getattr(assist_pipeline, "async_migrate_engine", None)
+    if migrate is not None:
+        migrate(hass, "conversation", entry_id, entity_id)
 
 
 def satellite_id(user_input: conversation.ConversationInput) -> str | None:

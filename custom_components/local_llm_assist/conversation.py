@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from homeassistant.components import assist_pipeline, conversation
+from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_LLM_HASS_API, MATCH_ALL
 from homeassistant.core import HomeAssistant
@@ -50,6 +50,7 @@ from .engine.prompt import (
     tool_result_message,
 )
 from .engine.toolcall import Reply, ToolCall, parse_model_output
+from .engine.toolnames import bare_name
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
 from .messages import async_message
 from .prompt_plan import build_prompt_plan, render_instructions
@@ -84,7 +85,7 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        assist_pipeline.async_migrate_engine(self.hass, "conversation", self.entry.entry_id, self.entity_id)
+        compat.migrate_pipeline_engine(self.hass, self.entry.entry_id, self.entity_id)
         self.entry.runtime_data.warm_up = self.entry.async_create_background_task(
             self.hass, self._async_warm_up(), f"{DOMAIN} warm-up"
         )
@@ -104,19 +105,29 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
         except (EngineError, HomeAssistantError) as err:
             LOGGER.debug("Warm-up skipped: %s", err)
 
+    async def async_process(self, user_input: conversation.ConversationInput) -> conversation.ConversationResult:
+        """Turns of one conversation wait for each other before they open its chat log.
+
+        Home Assistant 2026.11+ refuses a second turn while the chat log is in use
+        (ConversationBusyError); a satellite's follow-up may well arrive that soon.
+        """
+        if user_input.conversation_id is None:  # a new conversation: nothing to wait for
+            return await super().async_process(user_input)
+        async with self._one_turn_at_a_time(user_input.conversation_id):
+            return await super().async_process(user_input)
+
     async def _async_handle_message(
         self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
     ) -> conversation.ConversationResult:
-        async with self._one_turn_at_a_time(chat_log.conversation_id):
-            trace = self._start_trace(user_input, chat_log.conversation_id)
-            turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log, trace)
-            failed = True
-            try:
-                result = await turn.run()
-                failed = result.response.response_type == intent.IntentResponseType.ERROR
-                return result
-            finally:
-                trace.finish(failed)
+        trace = self._start_trace(user_input, chat_log.conversation_id)
+        turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log, trace)
+        failed = True
+        try:
+            result = await turn.run()
+            failed = result.response.response_type == intent.IntentResponseType.ERROR
+            return result
+        finally:
+            trace.finish(failed)
 
     def _start_trace(self, user_input: conversation.ConversationInput, conversation_id: str) -> TurnRecorder:
         tracer = self.entry.runtime_data.tracer
@@ -296,7 +307,8 @@ class _Turn:
             compat.tool_result_data(result) async for result in self.chat_log.async_add_assistant_content(content)
         ]
         result = results[0] if results else None
-        self.trace.tool_call(call.name, call.arguments, result, (time.perf_counter() - started) * 1000)
+        # Traces name tools by bare name, the same on every Home Assistant version.
+        self.trace.tool_call(bare_name(call.name), call.arguments, result, (time.perf_counter() - started) * 1000)
         return result
 
     async def _confirmation(self, result: Any) -> str | None:
@@ -389,13 +401,14 @@ def tool_failure(result: Any) -> ToolFailure | None:
 
 
 def _history_messages(content: Any) -> list[ChatMessage]:
+    """One chat-log entry as the model's messages; tools under the bare names it is shown."""
     if isinstance(content, conversation.UserContent):
         return [ChatMessage("user", content.content)]
     if isinstance(content, conversation.AssistantContent):
-        messages = [call_message(call.tool_name, call.tool_args) for call in content.tool_calls or []]
+        messages = [call_message(bare_name(call.tool_name), call.tool_args) for call in content.tool_calls or []]
         if content.content:
             messages.append(reply_message(content.content))
         return messages
     if isinstance(content, conversation.ToolResultContent):
-        return [tool_result_message(content.tool_name, compat.tool_result_data(content))]
+        return [tool_result_message(bare_name(content.tool_name), compat.tool_result_data(content))]
     return []

@@ -17,6 +17,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
 from homeassistant.helpers.translation import async_get_cached_translations
 
+from . import compat
 from .engine.data import Device
 from .engine.verbs import HomeNames
 
@@ -44,8 +45,9 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
     sensor_words = async_get_cached_translations(hass, hass.config.language, "entity_component", "binary_sensor")
     for state in sorted(hass.states.async_all(), key=lambda s: s.entity_id):
         entry = entities.async_get(state.entity_id)
+        aliases = [alias for alias in compat.entity_aliases(hass, entry) if alias != state.name]
         if not async_should_expose(hass, ASSISTANT, state.entity_id):
-            private_names.update((state.name, *(entry.aliases if entry else ())))
+            private_names.update((state.name, *aliases))
             continue
         if state.domain in NON_DEVICE_DOMAINS:
             continue
@@ -55,7 +57,7 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
                 name=state.name,
                 domain=state.domain,
                 area=area.name if area else None,
-                aliases=tuple(sorted(entry.aliases)) if entry else (),
+                aliases=tuple(sorted(aliases)),
                 state=describe_state(state, _state_words(state, sensor_words)),
             )
         )

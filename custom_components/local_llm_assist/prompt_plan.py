@@ -18,7 +18,8 @@ from .const import CONF_PROMPT, DEFAULT_PROMPT
 from .engine.data import ToolSpec
 from .engine.grammar import build_grammar
 from .engine.prompt import build_examples, build_system_prompt
-from .engine.verbs import ModelTools, build_model_tools, short_name
+from .engine.toolnames import bare_name
+from .engine.verbs import ModelTools, build_model_tools
 from .home_context import HomeContext
 
 
@@ -58,7 +59,7 @@ def _tool_specs(hass: HomeAssistant, api: llm.APIInstance | None) -> list[ToolSp
     specs = []
     for tool in api.tools:
         is_intent = isinstance(compat.unwrap_tool(tool), llm.IntentTool)
-        domains = platforms.get(short_name(tool.name)) if is_intent else None
+        domains = platforms.get(bare_name(tool.name)) if is_intent else None
         specs.append(
             ToolSpec(
                 name=tool.name,

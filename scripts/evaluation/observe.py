@@ -18,6 +18,9 @@ from homeassistant.components.conversation.chat_log import DATA_CHAT_LOGS
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import intent
 
+from custom_components.local_llm_assist import compat
+from custom_components.local_llm_assist.engine.toolnames import bare_name
+
 
 @dataclass(frozen=True)
 class ObservedCall:
@@ -115,7 +118,7 @@ def _chat_log_calls(hass: HomeAssistant, conversation_id: str | None) -> list[Ob
         return []
     this_turn = _after_last_user_message(chat_log.content)
     results = {
-        content.tool_call_id: content.tool_result
+        content.tool_call_id: compat.tool_result_data(content)
         for content in this_turn
         if isinstance(content, conversation.ToolResultContent)
     }
@@ -137,7 +140,7 @@ def _call_with_result(name: str, arguments: Mapping[str, Any], result: Any) -> O
     targets = _entity_ids(target.get("id") for key in ("success", "failed") for target in _dicts(data.get(key)))
     failed = not isinstance(result, Mapping) or "error" in result or result.get("response_type") == "error"
     return ObservedCall(
-        intent=name.rsplit("__", 1)[-1],  # newer Home Assistant prefixes tools with their API
+        intent=bare_name(name),  # newer Home Assistant prefixes tools (engine/toolnames.py)
         arguments=dict(arguments),
         targets=targets,
         succeeded=not failed,

@@ -16,14 +16,13 @@ from .data import ChatMessage, Device, ToolSpec
 from .grammar import REPLY_KEY
 from .guard import normalize
 from .places import says_here
-from .verbs import short_name
+from .toolnames import bare_name
 
 PROMPT_VERSION = "2026.11.3"  # .2: skill examples; .3: yes/no answers, the satellite's area
 MAX_TOOL_RESULT_CHARS = 1200
 
 # Notes appended to well-known Home Assistant intents. Small models confuse "lock" with "off";
-# HA's intents lock with TurnOn and unlock with TurnOff. Matched by the name's last part because
-# newer Home Assistant prefixes tool names with their API.
+# HA's intents lock with TurnOn and unlock with TurnOff. Matched by bare name (toolnames.py).
 TOOL_NOTES = {
     "HassLightSet": "Sets brightness (0-100) or color of lights.",
 }
@@ -52,7 +51,7 @@ def describe_tool(tool: ToolSpec) -> str:
         choices = schema.get("items", schema).get("enum")
         shown = f": {'|'.join(map(str, choices))}" if choices and key in ("domain", "device_class") else ""
         params.append(f"{key}{marker}{shown}")
-    note = TOOL_NOTES.get(short_name(tool.name), "")
+    note = TOOL_NOTES.get(bare_name(tool.name), "")
     description = " ".join(part for part in (note, tool.description.strip()) if part)
     return f"- {tool.name}({', '.join(params)}): {description[:300]}"
 
@@ -74,14 +73,14 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
     real turns far more reliably than a description. The states in them are fixed, not live, so
     the examples stay part of the cached prefix. Each appears only if its tool and device exist.
     """
-    by_short = {short_name(tool.name): tool.name for tool in tools}
+    by_bare = {bare_name(tool.name): tool.name for tool in tools}
     first = {d.domain: d for d in reversed(devices)}
     light, lock, cover, climate = (first.get(domain) for domain in ("light", "lock", "cover", "climate"))
     examples: list[tuple[str, str]] = []
 
     def add(request: str, state: str, tool: str, **arguments: Any) -> None:
-        if tool in by_short:
-            examples.append((format_request(request, state), _call(by_short[tool], **arguments)))
+        if tool in by_bare:
+            examples.append((format_request(request, state), _call(by_bare[tool], **arguments)))
 
     if light:
         off = f"Current states: {light.name}: off"
@@ -271,7 +270,7 @@ def focused_result(tool_name: str, result: Any, request: str, devices: list[Devi
     context shows…") instead of answering. It is shown the states of the devices the request is
     about, when there are any.
     """
-    if short_name(tool_name) != "GetLiveContext":
+    if bare_name(tool_name) != "GetLiveContext":
         return result
     return describe_states(relevant_devices(request, devices, here)) or result
 

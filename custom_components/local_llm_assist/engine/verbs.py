@@ -13,17 +13,18 @@ Assistant call with the device type pinned, so "Lock" can never reach a light.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .data import Device, ToolSpec
 from .toolcall import ToolCall
+from .toolnames import bare_name, model_names
 
 
 @dataclass(frozen=True)
 class VerbTool:
     name: str
-    target: str  # the Home Assistant tool's short name
+    target: str  # the Home Assistant tool's bare name
     domain: str
     description: str
 
@@ -38,11 +39,6 @@ VERB_TOOLS = (
 
 # Devices that only report: no tool acts on them, though questions about them are answered.
 READ_ONLY_DOMAINS = {"sensor", "binary_sensor", "weather", "event", "image", "camera"}
-
-
-def short_name(tool_name: str) -> str:
-    """Newer Home Assistant prefixes tool names with their API ("api__HassTurnOn")."""
-    return tool_name.rsplit("__", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -70,12 +66,17 @@ TARGET_SLOTS = frozenset({"name", "area", "floor", "domain", "device_class"})
 
 @dataclass(frozen=True)
 class ModelTools:
-    """The model-facing tools, and how to turn the model's calls back into real ones."""
+    """The model-facing tools, and how to turn the model's calls back into real ones.
+
+    Every name here is the one the model sees (toolnames.model_names); `to_real_call` alone turns a
+    call into Home Assistant's.
+    """
 
     specs: list[ToolSpec]
-    verbs: dict[str, tuple[str, str]]  # verb tool name → (real tool name, pinned domain)
-    turn_on: str | None = None  # the real names of HassTurnOn and HassTurnOff, when offered
+    verbs: dict[str, tuple[str, str]]  # verb tool name → (the tool it calls, pinned domain)
+    turn_on: str | None = None  # the names of HassTurnOn and HassTurnOff, when offered
     turn_off: str | None = None
+    given_names: dict[str, str] = field(default_factory=dict)  # model's name → Home Assistant's
 
     def schema(self, tool_name: str) -> dict[str, Any]:
         return next((spec.parameters for spec in self.specs if spec.name == tool_name), {})
@@ -87,7 +88,7 @@ class ModelTools:
         off the ceiling light" with brightness 0. Nobody says the 0, so the unsaid-number guard
         would drop it; either way the call would change nothing.
         """
-        if short_name(call.name) != "HassLightSet":
+        if bare_name(call.name) != "HassLightSet":
             return call
         targets = {key: value for key, value in call.arguments.items() if key in TARGET_SLOTS}
         settings = {key: value for key, value in call.arguments.items() if key not in TARGET_SLOTS}
@@ -100,19 +101,22 @@ class ModelTools:
         return ToolCall(switch, {**targets, "domain": ["light"]}) if switch else call
 
     def to_real_call(self, call: ToolCall) -> ToolCall:
-        if call.name not in self.verbs:
-            return call
-        real_name, domain = self.verbs[call.name]
-        return ToolCall(real_name, {**call.arguments, "domain": [domain]})
+        """The call Home Assistant is to make: a verb's real tool, under Home Assistant's name."""
+        if call.name in self.verbs:
+            name, domain = self.verbs[call.name]
+            call = ToolCall(name, {**call.arguments, "domain": [domain]})
+        return ToolCall(self.given_names.get(call.name, call.name), call.arguments)
 
 
-def build_model_tools(tools: list[ToolSpec], home: HomeNames) -> ModelTools:
-    by_short = {short_name(tool.name): tool for tool in tools}
+def build_model_tools(given_tools: list[ToolSpec], home: HomeNames) -> ModelTools:
+    shown = model_names(tool.name for tool in given_tools)
+    tools = [replace(tool, name=shown[tool.name]) for tool in given_tools]
+    by_bare = {bare_name(tool.name): tool for tool in tools}
     taken = {tool.name for tool in tools}
     verbs = {
-        verb.name: (by_short[verb.target].name, verb.domain)
+        verb.name: (by_bare[verb.target].name, verb.domain)
         for verb in VERB_TOOLS
-        if verb.target in by_short and verb.domain in home.domains and verb.name not in taken
+        if verb.target in by_bare and verb.domain in home.domains and verb.name not in taken
     }
     verb_targets = {real for real, _ in verbs.values()}
     verb_domains = {domain for _, domain in verbs.values()}
@@ -129,8 +133,9 @@ def build_model_tools(tools: list[ToolSpec], home: HomeNames) -> ModelTools:
             domains -= verb_domains
         if domains:
             specs.append(_with_live_names(tool, home, domains))
-    turn_on, turn_off = (by_short[name].name if name in by_short else None for name in ("HassTurnOn", "HassTurnOff"))
-    return ModelTools(specs=specs, verbs=verbs, turn_on=turn_on, turn_off=turn_off)
+    turn_on, turn_off = (by_bare[name].name if name in by_bare else None for name in ("HassTurnOn", "HassTurnOff"))
+    given = {shown[tool.name]: tool.name for tool in given_tools}
+    return ModelTools(specs=specs, verbs=verbs, turn_on=turn_on, turn_off=turn_off, given_names=given)
 
 
 # The order Home Assistant 2025.4 usually registers its intents in, which is the order this
@@ -152,7 +157,7 @@ TOOL_ORDER = (
 
 
 def _tool_order(tool: ToolSpec) -> tuple[int, str]:
-    name = short_name(tool.name)
+    name = bare_name(tool.name)
     return (TOOL_ORDER.index(name) if name in TOOL_ORDER else len(TOOL_ORDER), name)
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import llm
-from homeassistant.util.json import JsonObjectType
 
 from .. import compat
 from ..const import DOMAIN, SKILLS_API_ID
@@ -33,7 +32,7 @@ class SkillTool(llm.Tool):
 
     async def async_call(
         self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
-    ) -> JsonObjectType:
+    ) -> Any:  # a ToolResult where Home Assistant has one, else the dict (compat.tool_result)
         origin = SkillOrigin(
             language=llm_context.language or hass.config.language,
             context=llm_context.context,
@@ -44,8 +43,10 @@ class SkillTool(llm.Tool):
             result: dict[str, Any] = await async_run_skill(hass, self.skill, tool_input.tool_args, origin)
         except InvalidSkillArguments as err:
             speech = await async_message(hass, origin.language, "skill_invalid_arguments", skill=self.name)
-            return {"skill": self.name, "success": False, "speech": speech, "data": {"error": str(err)}}
-        return result
+            return compat.tool_result(
+                {"skill": self.name, "success": False, "speech": speech, "data": {"error": str(err)}}
+            )
+        return compat.tool_result(result)
 
 
 class SkillsAPI(llm.API):

@@ -22,6 +22,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
+from .. import compat
 from ..const import DOMAIN, LOGGER
 from ..engine.guard import normalize
 from ..engine.music_memory import MusicMemory
@@ -177,8 +178,7 @@ def _exposed_players(hass: HomeAssistant) -> list[State]:
 
 
 def _names(hass: HomeAssistant, state: State) -> set[str]:
-    entry = er.async_get(hass).async_get(state.entity_id)
-    return {state.name, *(entry.aliases if entry else ())}
+    return {state.name, *compat.entity_aliases(hass, er.async_get(hass).async_get(state.entity_id))}
 
 
 def _nearest(hass: HomeAssistant, players: list[State], device_id: str | None) -> State | None:
