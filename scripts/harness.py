@@ -65,7 +65,7 @@ def home_path(home: str | Path) -> Path:
 
 
 async def add_agent(
-    hass: HomeAssistant, model_path: Path, engine: EngineChoice = WORKER, **options: Any
+    hass: HomeAssistant, model_path: Path, *, engine: EngineChoice = WORKER, **options: Any
 ) -> MockConfigEntry:
     """Configure our agent on a model (in the worker, or on the `engine` server); raises if it does not load."""
     entry = MockConfigEntry(

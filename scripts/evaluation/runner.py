@@ -142,7 +142,7 @@ async def async_start_agent(hass: HomeAssistant, config: AgentConfig) -> Agent:
     if config.model is None:
         raise ValueError(f"the {config.mode} agent needs a model")
     options = {CONF_PREFER_LOCAL: config.mode == "hybrid", **config.options}
-    entry = await add_agent(hass, config.model, config.engine, **options)
+    entry = await add_agent(hass, config.model, engine=config.engine, **options)
     runtime: LocalLlmRuntime = entry.runtime_data
     if runtime.warm_up is not None:
         await runtime.warm_up  # measure warm turns, as a running home has them
