@@ -171,10 +171,17 @@ def without_key(values: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: value for key, value in (values or {}).items() if key != CONF_SERVER_API_KEY}
 
 
+def is_server_url(text: str) -> bool:
+    try:
+        url = URL(text)
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
+
+
 async def async_check_server(hass: HomeAssistant, kind: str, data: Mapping[str, Any]) -> dict[str, str]:
     """Form errors: a bad address, or whatever a short real generation through the server ran into."""
-    url = URL(data[CONF_SERVER_URL])
-    if url.scheme not in ("http", "https") or not url.host:
+    if not is_server_url(data[CONF_SERVER_URL]):
         return {CONF_SERVER_URL: "invalid_server_url"}
     if error := await async_validate_server(hass, kind, server_settings(data)):
         return {CONF_SERVER_API_KEY if error == ServerAuthError.code else "base": error}
