@@ -20,7 +20,9 @@ from pathlib import Path
 
 SERVER_VENV = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "local_llm_assist" / "server-venv"
 START_TIMEOUT = 180.0  # loading a model on two busy cores; the wait ends as soon as it answers
-SERVER_THREADS = 2
+# One thread: on a shared two-core machine, llama.cpp's threads spin-wait for each other and a
+# second one, descheduled by other work, can slow a request twentyfold. (The bench uses both cores.)
+SERVER_THREADS = 1
 CONTEXT_SIZE = 4096
 
 
@@ -53,7 +55,9 @@ class LlamaServer:
         self.process.wait()
 
 
-def start_llama_server(model: Path, log: Path, *, alias: str = "qwen", api_key: str | None = None) -> LlamaServer:
+def start_llama_server(
+    model: Path, log: Path, *, alias: str = "qwen", api_key: str | None = None, threads: int = SERVER_THREADS
+) -> LlamaServer:
     """Start the server and wait (bounded) until it answers HTTP; raises with its log if it does not."""
     port = free_port()
     command = [
@@ -62,7 +66,7 @@ def start_llama_server(model: Path, log: Path, *, alias: str = "qwen", api_key: 
         "llama_cpp.server",
         *("--model", str(model), "--model_alias", alias),
         *("--host", "127.0.0.1", "--port", str(port)),
-        *("--n_ctx", str(CONTEXT_SIZE), "--n_threads", str(SERVER_THREADS)),
+        *("--n_ctx", str(CONTEXT_SIZE), "--n_threads", str(threads)),
         *(("--api_key", api_key) if api_key else ()),
     ]
     with log.open("wb") as output:

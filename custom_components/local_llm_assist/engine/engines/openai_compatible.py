@@ -16,7 +16,7 @@ from ..errors import ServerHttpError
 from .chat_server import ChatServerEngine
 
 SCHEMA_NAME = "assist_turn"
-SCHEMA_REFUSED = (400, 422)  # how servers say "I do not know this response_format"
+SCHEMA_REFUSED = (400, 422)  # how servers say "I do not know this response_format" (llama-cpp-python: 500)
 
 
 def json_schema_format(schema: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +41,8 @@ class OpenAiCompatibleEngine(ChatServerEngine):
         try:
             return await super()._post_chat(body, request)
         except ServerHttpError as err:
-            if request.output_schema is None or err.status not in SCHEMA_REFUSED or self.only_json_object_form:
+            refused = err.status in SCHEMA_REFUSED or "response_format" in str(err)
+            if request.output_schema is None or not refused or self.only_json_object_form:
                 raise
             retry = {**body, "response_format": json_object_format(request.output_schema)}
             try:
