@@ -67,6 +67,9 @@ def start_llama_server(
         *("--model", str(model), "--model_alias", alias),
         *("--host", "127.0.0.1", "--port", str(port)),
         *("--n_ctx", str(CONTEXT_SIZE), "--n_threads", str(threads)),
+        # Its one KV cache holds one prompt; the RAM cache keeps the states of earlier ones, so tests
+        # that take turns with different prompts do not re-evaluate the long agent prompt each time.
+        *("--cache", "true", "--cache_type", "ram"),
         *(("--api_key", api_key) if api_key else ()),
     ]
     with log.open("wb") as output:

@@ -8,6 +8,7 @@ Servers are reached through Home Assistant's shared aiohttp session.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -43,6 +44,8 @@ SERVER_ENGINES: dict[str, type[ChatServerEngine]] = {
 }
 # A server's answer that parses but is not in the product's format: it ignored the constraint.
 SERVER_UNCONSTRAINED = "server_unconstrained"
+# The set-up check may be a server's first request, which can load the model (Ollama loads on demand).
+CHECK_TIMEOUT = 180.0
 
 
 def engine_kind(data: Mapping[str, Any]) -> str:
@@ -83,7 +86,7 @@ def create_engine(
 async def async_validate_server(hass: HomeAssistant, kind: str, settings: ServerSettings) -> str | None:
     """An error key, or None once a short real generation through the server came back in the product's format."""
     try:
-        await probe_engine(create_server_engine(hass, kind, settings))
+        await probe_engine(create_server_engine(hass, kind, replace(settings, request_timeout=CHECK_TIMEOUT)))
     except InvalidModelOutputError as err:
         LOGGER.warning("The model server at %s does not answer in the required format: %s", settings.url, err)
         return SERVER_UNCONSTRAINED
