@@ -2,6 +2,7 @@
 
     scripts/bench [--model PATH] [--rounds N] [--cold N]
     scripts/bench --tracing [--model PATH] [--rounds N]   (tracing off / offline / W&B down / stalling)
+    scripts/bench --engine llamacpp-server=URL [--concurrency 10]   (the worker vs a model server, see bench_engines.py)
 
 Runs a fixed set of requests against the test home with three agents and prints latency
 percentiles, success counts, tokens and the worker's peak memory:
@@ -24,6 +25,7 @@ from pathlib import Path
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 
+from scripts.engine_choice import parse_engine
 from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 from scripts.models import CACHE_DIR
 
@@ -182,8 +184,21 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=2, help="rounds per mode; only the last is measured")
     parser.add_argument("--cold", type=int, default=8, help="cold samples (each reloads the model)")
     parser.add_argument("--tracing", action="store_true", help="measure what tracing to W&B costs a turn")
+    parser.add_argument(
+        "--engine",
+        type=parse_engine,
+        action="append",
+        default=[],
+        help="a model server to compare with the worker under concurrent load (repeatable; see engine_choice.py)",
+    )
+    parser.add_argument("--concurrency", type=int, default=10, help="with --engine: conversations at once")
+    parser.add_argument("--waves", type=int, default=3, help="with --engine: measured waves of concurrent commands")
     args = parser.parse_args()
-    if args.tracing:
+    if args.engine:
+        from scripts import bench_engines
+
+        asyncio.run(bench_engines.main(args.model, args.engine, args.concurrency, args.waves))
+    elif args.tracing:
         from scripts import bench_tracing
 
         asyncio.run(bench_tracing.main(args.model, args.rounds))

@@ -21,6 +21,7 @@ import statistics
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from homeassistant.components import assist_pipeline
 from homeassistant.components.assist_pipeline.pipeline import PipelineStage
@@ -82,9 +83,8 @@ def spoken_commands(snr_db: float) -> dict[tuple[str, str], list[bytes]]:
 
 async def end_to_end(hass: HomeAssistant, model: str) -> tuple[list[float], int, int]:
     """Latency from the end of the audio to the state change, for every command that changes a device."""
-    entry = await add_agent(
-        hass, DEFAULT_MODEL, **{CONF_WHISPER_MODEL_PATH: str(WHISPER_MODELS[model]), CONF_WHISPER_LANGUAGE: "en"}
-    )
+    speech: dict[str, Any] = {CONF_WHISPER_MODEL_PATH: str(WHISPER_MODELS[model]), CONF_WHISPER_LANGUAGE: "en"}
+    entry = await add_agent(hass, DEFAULT_MODEL, **speech)
     pipeline_id = entry.data[CONF_PIPELINE_ID]
     latencies, done = [], 0
     actions = [request for request in REQUESTS if request.entity_id]

@@ -35,7 +35,8 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 
 import custom_components  # noqa: E402,F401  (import before Home Assistant's loader looks for it)
 from custom_components.local_llm_assist.config_flow import default_options  # noqa: E402
-from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN  # noqa: E402
+from custom_components.local_llm_assist.const import DOMAIN  # noqa: E402
+from scripts.engine_choice import WORKER, EngineChoice  # noqa: E402
 
 
 @asynccontextmanager
@@ -63,14 +64,16 @@ def home_path(home: str | Path) -> Path:
     return Path(home) if Path(home).suffix else HOMES_DIR / f"{home}.yaml"
 
 
-async def add_agent(hass: HomeAssistant, model_path: Path, **options: Any) -> MockConfigEntry:
-    """Configure our agent on a model; raises if it does not load."""
+async def add_agent(
+    hass: HomeAssistant, model_path: Path, *, engine: EngineChoice = WORKER, **options: Any
+) -> MockConfigEntry:
+    """Configure our agent on a model (in the worker, or on the `engine` server); raises if it does not load."""
     entry = MockConfigEntry(
-        domain=DOMAIN, title="Local LLM Assist", data={CONF_MODEL_PATH: str(model_path)}, options=default_options()
+        domain=DOMAIN, title="Local LLM Assist", data=engine.entry_data(model_path), options=default_options()
     )
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, options={**entry.options, **options})
     if not await hass.config_entries.async_setup(entry.entry_id):
-        raise RuntimeError(f"the agent did not load on {model_path}")
+        raise RuntimeError(f"the agent did not load on {engine.label() if engine.on_server else model_path}")
     await hass.async_block_till_done()
     return entry

@@ -1,6 +1,6 @@
-"""Shared pytest fixtures: a real Home Assistant, the fixture home, our agent on a real model."""
+"""Shared pytest fixtures: a real Home Assistant, the fixture home, our agent on a real model, a model server."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
@@ -14,6 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components  # noqa: F401
 
 from .helpers import async_setup_agent, async_setup_home
+from .models import DEFAULT_LLM
+from .servers import SERVER_API_KEY, LlamaServer, sockets_enabled, start_llama_server
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +37,16 @@ async def agent(home: HomeAssistant) -> AsyncIterator[MockConfigEntry]:
     yield entry
     if entry.state is ConfigEntryState.LOADED:
         await home.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """llama-cpp-python's server with the default model on 127.0.0.1, shared by the whole run.
+
+    It checks an API key, so every engine test also proves the key is sent (and a wrong one refused).
+    """
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with sockets_enabled():
+        server = start_llama_server(DEFAULT_LLM, log, api_key=SERVER_API_KEY)
+    yield server
+    server.kill()

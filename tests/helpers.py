@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from homeassistant import config_entries
 from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant, State
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -79,3 +81,12 @@ def process_exists(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+async def start_local_model_flow(hass: HomeAssistant) -> dict[str, Any]:
+    """Open the set-up flow and choose "this machine": the menu of model sources."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU and "this_machine" in result["menu_options"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "this_machine"})
+    assert result["type"] is FlowResultType.MENU
+    return dict(result)

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_PROMPT, CONF_TEMPERATURE, DOMAIN
 
+from .helpers import start_local_model_flow
 from .models import DEFAULT_LLM, SMOKE_LLM
 
 
@@ -24,8 +25,7 @@ async def core(hass: HomeAssistant) -> None:
 
 async def start_flow(hass: HomeAssistant) -> str:
     """Open the flow and choose "a GGUF file on this machine"."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
-    assert result["type"] is FlowResultType.MENU
+    result = await start_local_model_flow(hass)
     assert set(result["menu_options"]) == {"catalog", "local_file", "url"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "local_file"})
     assert result["type"] is FlowResultType.FORM

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
@@ -18,7 +17,7 @@ from custom_components.local_llm_assist import config_flow
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_MODEL_SHA256, DOMAIN
 from custom_components.local_llm_assist.engine.catalog import load_catalog
 
-from .helpers import ask, speech
+from .helpers import ask, speech, start_local_model_flow
 from .models import SMOKE_LLM
 
 SMOKE_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
@@ -62,8 +61,7 @@ async def core(hass: HomeAssistant, tmp_path: Path) -> None:
 
 
 async def start_url_flow(hass: HomeAssistant, url: str, sha256: str | None) -> dict:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
-    assert result["type"] is FlowResultType.MENU
+    result = await start_local_model_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "url"})
     assert result["step_id"] == "url"
     user_input = {"url": url} | ({"sha256": sha256} if sha256 else {})
@@ -146,7 +144,7 @@ async def test_catalog_model_downloads_and_reuses_a_verified_file(
     monkeypatch.setattr(config_flow, "load_catalog", lambda: [local])
 
     for attempt in range(2):
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+        result = await start_local_model_flow(hass)
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "catalog"})
         assert result["step_id"] == "catalog"
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {"catalog_model": local.id})
@@ -162,7 +160,7 @@ async def test_catalog_model_downloads_and_reuses_a_verified_file(
 
 
 async def test_catalog_lists_llms_with_size_ram_and_licence(hass: HomeAssistant) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await start_local_model_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "catalog"})
     options = result["data_schema"].schema["catalog_model"].config["options"]
     labels = {option["value"]: option["label"] for option in options}

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .const import (
@@ -19,11 +16,15 @@ from .const import (
     DEFAULT_CONTEXT_SIZE,
     DEFAULT_REQUEST_TIMEOUT,
     DOMAIN,
+    ENGINE_WORKER,
+    REPAIR_SERVER_UNAVAILABLE,
     REPAIR_WORKER_CRASHING,
 )
 from .engine.data import LlmSettings, WhisperSettings
 from .engine.errors import EngineError
 from .engine.worker import WorkerClient
+from .engine_setup import create_engine, engine_kind
+from .repairs import async_clear_issues, repair_reporter
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .services import async_setup_services
 from .skills.api import async_register_skills_api
@@ -60,16 +61,17 @@ def _platforms(whisper: WhisperSettings | None) -> list[Platform]:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
-    """Start the model worker and load the model before the agent is offered."""
+    """Start the engine (a model on this machine is loaded in the worker) before the agent is offered."""
     client = WorkerClient(
         request_timeout=float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT)),
-        on_health_change=_repair_reporter(hass, entry),
+        on_health_change=repair_reporter(hass, entry, REPAIR_WORKER_CRASHING),
     )
-    settings = llm_settings_from_entry(entry)
+    settings = llm_settings_from_entry(entry) if engine_kind(entry.data) == ENGINE_WORKER else None
+    engine = create_engine(hass, entry, client, settings)
     whisper = whisper_settings_from_entry(entry)
     whisper_languages: list[str] = []
     try:
-        await client.load_llm(settings)
+        await engine.start()
         if whisper is not None:
             whisper_languages = (await client.load_whisper(whisper))["languages"]
     except EngineError as err:
@@ -78,7 +80,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
             translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
         ) from err
     entry.runtime_data = LocalLlmRuntime(
-        client=client, llm_settings=settings, whisper_settings=whisper, whisper_languages=whisper_languages
+        client=client,
+        llm_settings=settings,
+        engine=engine,
+        whisper_settings=whisper,
+        whisper_languages=whisper_languages,
     )
     entry.runtime_data.tracer = await async_setup_tracing(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(whisper))
@@ -96,32 +102,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) ->
     loaded_platforms = _platforms(entry.runtime_data.whisper_settings)
     if not await hass.config_entries.async_unload_platforms(entry, loaded_platforms):
         return False
+    await entry.runtime_data.engine.stop()
     await entry.runtime_data.client.stop()
-    ir.async_delete_issue(hass, DOMAIN, f"{REPAIR_WORKER_CRASHING}_{entry.entry_id}")
+    async_clear_issues(hass, entry, REPAIR_WORKER_CRASHING, REPAIR_SERVER_UNAVAILABLE)
     return True
 
 
 async def _async_reload_on_update(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> None:
     await hass.config_entries.async_reload(entry.entry_id)
-
-
-def _repair_reporter(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> Callable[[bool], None]:
-    """A callback that raises (or clears) a repair issue when the worker keeps failing."""
-    issue_id = f"{REPAIR_WORKER_CRASHING}_{entry.entry_id}"
-
-    @callback
-    def report(healthy: bool) -> None:
-        if healthy:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=REPAIR_WORKER_CRASHING,
-            translation_placeholders={"title": entry.title},
-        )
-
-    return report

@@ -1,4 +1,8 @@
-"""UI set-up: pick a model file (validated by loading it), then tune the agent and speech in options."""
+"""UI set-up: where the model runs (a file on this machine, or a model server), then the agent and speech in options.
+
+Every choice is checked for real before an entry is made: a model file is loaded, a server is
+asked for a short generation in the product's output format.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from . import compat
 from .const import (
     CONF_CATALOG_MODEL,
     CONF_CONTEXT_SIZE,
+    CONF_ENGINE,
     CONF_MAX_HISTORY,
     CONF_MAX_TOKENS,
     CONF_MAX_TOOL_ITERATIONS,
@@ -44,6 +49,9 @@ from .const import (
     CONF_PREFER_LOCAL,
     CONF_PROMPT,
     CONF_REQUEST_TIMEOUT,
+    CONF_SERVER_API_KEY,
+    CONF_SERVER_MODEL,
+    CONF_SERVER_URL,
     CONF_SHA256,
     CONF_SKILLS,
     CONF_TEMPERATURE,
@@ -57,14 +65,17 @@ from .const import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TEMPERATURE,
     DOMAIN,
+    ENGINE_LLAMACPP_SERVER,
+    ENGINE_OPENAI,
     SKILLS_API_ID,
 )
 from .engine.catalog import downloadable_llms, load_catalog
 from .engine.data import LlmSettings
 from .engine.download import DownloadError, DownloadResult, download_model
-from .engine.errors import EngineError
+from .engine.errors import EngineError, ServerAuthError
 from .engine.llm import check_model_file
 from .engine.worker import WorkerClient
+from .engine_setup import SERVER_ENGINES, async_validate_server, engine_kind, server_settings
 from .skills.settings import FEATURES
 from .speech_options import SpeechOptionsFlow
 from .tracing import async_check_api_key, async_install_wandb
@@ -134,6 +145,49 @@ async def async_validate_model(hass: HomeAssistant, path: str) -> str | None:
     return None
 
 
+def server_schema(kind: str) -> vol.Schema:
+    """URL, model name (OpenAI-compatible servers serve several), and an optional API key."""
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_SERVER_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+    }
+    if kind == ENGINE_OPENAI:
+        fields[vol.Required(CONF_SERVER_MODEL)] = TextSelector()
+    fields[vol.Optional(CONF_SERVER_API_KEY)] = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+    return vol.Schema(fields)
+
+
+def server_entry_data(kind: str, user_input: Mapping[str, Any], saved_key: str | None = None) -> dict[str, Any]:
+    """Entry data from the form; an empty key field means no key (or, when reconfiguring, the saved one)."""
+    data: dict[str, Any] = {CONF_ENGINE: kind, CONF_SERVER_URL: str(user_input[CONF_SERVER_URL]).strip()}
+    if model := str(user_input.get(CONF_SERVER_MODEL) or "").strip():
+        data[CONF_SERVER_MODEL] = model
+    if api_key := str(user_input.get(CONF_SERVER_API_KEY) or "").strip() or saved_key:
+        data[CONF_SERVER_API_KEY] = api_key
+    return data
+
+
+def without_key(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Form values to show again: a saved or typed API key is never sent back to the browser."""
+    return {key: value for key, value in (values or {}).items() if key != CONF_SERVER_API_KEY}
+
+
+def is_server_url(text: str) -> bool:
+    try:
+        url = URL(text)
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
+
+
+async def async_check_server(hass: HomeAssistant, kind: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """Form errors: a bad address, or whatever a short real generation through the server ran into."""
+    if not is_server_url(data[CONF_SERVER_URL]):
+        return {CONF_SERVER_URL: "invalid_server_url"}
+    if error := await async_validate_server(hass, kind, server_settings(data)):
+        return {CONF_SERVER_API_KEY if error == ServerAuthError.code else "base": error}
+    return {}
+
+
 class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a local model: from the catalog (downloaded), a file on disk, or a URL."""
 
@@ -145,7 +199,28 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
         self._download_error: str | None = None
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="user", menu_options=["catalog", "local_file", "url"])
+        """Where the language model runs."""
+        return self.async_show_menu(step_id="user", menu_options=["this_machine", *SERVER_ENGINES])
+
+    async def async_step_this_machine(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="this_machine", menu_options=["catalog", "local_file", "url"])
+
+    async def async_step_llamacpp_server(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._async_server_step(ENGINE_LLAMACPP_SERVER, user_input)
+
+    async def async_step_openai_compatible(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._async_server_step(ENGINE_OPENAI, user_input)
+
+    async def _async_server_step(self, kind: str, user_input: dict[str, Any] | None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = server_entry_data(kind, user_input)
+            self._async_abort_entries_match({key: value for key, value in data.items() if key != CONF_SERVER_API_KEY})
+            errors = await async_check_server(self.hass, kind, data)
+            if not errors:
+                return self._create_entry(data)
+        schema = self.add_suggested_values_to_schema(server_schema(kind), without_key(user_input))
+        return self.async_show_form(step_id=kind, data_schema=schema, errors=errors)
 
     async def async_step_local_file(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
@@ -243,6 +318,8 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         entry = self._get_reconfigure_entry()
+        if engine_kind(entry.data) in SERVER_ENGINES:
+            return await self.async_step_reconfigure_server(user_input)
         errors: dict[str, str] = {}
         if user_input is not None:
             path = str(Path(user_input[CONF_MODEL_PATH].strip()).expanduser())
@@ -252,6 +329,18 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, data={CONF_MODEL_PATH: path})
         schema = self.add_suggested_values_to_schema(MODEL_SCHEMA, user_input or entry.data)
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
+
+    async def async_step_reconfigure_server(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The server's address, model or key. An empty key field keeps the saved key."""
+        entry = self._get_reconfigure_entry()
+        kind = engine_kind(entry.data)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = server_entry_data(kind, user_input, saved_key=entry.data.get(CONF_SERVER_API_KEY))
+            if not (errors := await async_check_server(self.hass, kind, data)):
+                return self.async_update_reload_and_abort(entry, data={**entry.data, **data})
+        schema = self.add_suggested_values_to_schema(server_schema(kind), without_key(user_input or entry.data))
+        return self.async_show_form(step_id="reconfigure_server", data_schema=schema, errors=errors)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """W&B rejected the tracing API key: ask for a new one."""

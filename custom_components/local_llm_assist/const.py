@@ -36,6 +36,17 @@ DEFAULT_PREFER_LOCAL: Final = True
 MAX_REQUEST_CHARS: Final = 1000
 
 REPAIR_WORKER_CRASHING: Final = "worker_crashing"
+REPAIR_SERVER_UNAVAILABLE: Final = "server_unavailable"
+
+# Where the language model runs (entry data). Entries made before servers existed have no
+# CONF_ENGINE: they run on this machine.
+CONF_ENGINE: Final = "engine"
+ENGINE_WORKER: Final = "worker"  # this machine: a GGUF file in our worker process
+ENGINE_LLAMACPP_SERVER: Final = "llamacpp_server"
+ENGINE_OPENAI: Final = "openai_compatible"
+CONF_SERVER_URL: Final = "server_url"
+CONF_SERVER_MODEL: Final = "server_model"
+CONF_SERVER_API_KEY: Final = "server_api_key"  # a secret: redacted in diagnostics, never logged
 
 # Speech-to-text (options step "speech"); without a whisper model there is no STT entity.
 CONF_WHISPER_MODEL_PATH: Final = "whisper_model_path"

@@ -53,7 +53,7 @@ from .engine.toolcall import Reply, ToolCall, parse_model_output
 from .engine.toolnames import bare_name
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
 from .messages import async_message
-from .prompt_plan import build_prompt_plan, render_instructions
+from .prompt_plan import PromptPlan, build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .skills.runner import spoken_reply
 from .tracing import TurnRecorder
@@ -100,8 +100,10 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
             plan = build_prompt_plan(self.hass, options, api, async_get_home_context(self.hass))
             messages = build_messages(plan.system_prompt, plan.examples, [], "", [])
             runtime = self.entry.runtime_data
-            request = GenerationRequest(messages=messages, grammar=plan.grammar, temperature=0.0, max_tokens=1)
-            await runtime.client.generate(runtime.llm_settings, request)
+            request = GenerationRequest(
+                messages=messages, grammar=plan.grammar, output_schema=plan.output_schema, temperature=0.0, max_tokens=1
+            )
+            await runtime.engine.generate(request)
         except (EngineError, HomeAssistantError) as err:
             LOGGER.debug("Warm-up skipped: %s", err)
 
@@ -234,7 +236,7 @@ class _Turn:
         executed: list[ToolCall] = []
         for _ in range(int(self.options.get(CONF_MAX_TOOL_ITERATIONS, DEFAULT_MAX_TOOL_ITERATIONS))):
             messages = build_messages(plan.system_prompt, plan.examples, history, text, devices, pending, here)
-            output = await self._generate(messages, plan.grammar)
+            output = await self._generate(messages, plan)
             try:
                 parsed = parse_model_output(output, tools.specs)
             except InvalidModelOutputError as err:
@@ -278,14 +280,15 @@ class _Turn:
             return target_is_mentioned(said, area)
         return True
 
-    async def _generate(self, messages: list[ChatMessage], grammar: str) -> str:
+    async def _generate(self, messages: list[ChatMessage], plan: PromptPlan) -> str:
         request = GenerationRequest(
             messages=messages,
-            grammar=grammar,
+            grammar=plan.grammar,
+            output_schema=plan.output_schema,
             temperature=float(self.options.get(CONF_TEMPERATURE, DEFAULT_TEMPERATURE)),
             max_tokens=int(self.options.get(CONF_MAX_TOKENS, DEFAULT_MAX_TOKENS)),
         )
-        result = await self.runtime.client.generate(self.runtime.llm_settings, request)
+        result = await self.runtime.engine.generate(request)
         LOGGER.debug(
             "Generated %s (prompt %d tokens, %d cached, %.0f ms; %d tokens in %.0f ms)",
             result.text,

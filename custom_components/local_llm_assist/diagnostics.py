@@ -1,7 +1,8 @@
 """The integration's diagnostics download: settings, model, worker health, recent generations, tracing.
 
 Model output text, prompts and transcripts are left out: they can quote what people said at home.
-Recent traces carry text only if the user chose to trace it. The W&B API key is always redacted.
+Recent traces carry text only if the user chose to trace it. API keys (W&B, a model server) are always
+redacted.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .const import CONF_SERVER_API_KEY
 from .runtime import LocalLlmConfigEntry
 from .tracing.settings import CONF_WANDB_API_KEY, TracingSettings
 
-REDACTED = {CONF_WANDB_API_KEY}
+REDACTED = {CONF_WANDB_API_KEY, CONF_SERVER_API_KEY}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> dict[str, Any]:
@@ -24,7 +26,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: LocalLl
     return {
         "data": async_redact_data(dict(entry.data), REDACTED),
         "options": dict(entry.options),
-        "model": asdict(runtime.llm_settings),
+        "model": asdict(runtime.llm_settings) if runtime.llm_settings else None,
+        "engine": runtime.engine.describe(),  # never holds a secret
         "worker": {
             "running": client.pid is not None,
             "restarts": client.restarts,

@@ -17,6 +17,7 @@ from . import compat
 from .const import CONF_PROMPT, DEFAULT_PROMPT
 from .engine.data import ToolSpec
 from .engine.grammar import build_grammar
+from .engine.output_schema import build_output_schema
 from .engine.prompt import build_examples, build_system_prompt
 from .engine.toolnames import bare_name
 from .engine.verbs import ModelTools, build_model_tools
@@ -28,6 +29,7 @@ class PromptPlan:
     home: HomeContext
     tools: ModelTools
     grammar: str
+    output_schema: dict[str, Any]  # the grammar's format as a JSON schema, for OpenAI-compatible servers
     system_prompt: str
     examples: list[tuple[str, str]]
 
@@ -41,6 +43,7 @@ def build_prompt_plan(
         home=home,
         tools=tools,
         grammar=build_grammar(tools.specs),
+        output_schema=build_output_schema(tools.specs),
         system_prompt=build_system_prompt(render_instructions(hass, options), tools.specs, devices),
         examples=build_examples(tools.specs, devices),
     )

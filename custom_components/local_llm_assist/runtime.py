@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 from .engine.data import GenerationResult, LlmSettings, Transcript, WhisperSettings
+from .engine.engines.base import LlmEngine
 from .engine.worker import WorkerClient
 
 if TYPE_CHECKING:
@@ -21,8 +22,9 @@ RECENT_TRANSCRIPTS = 100
 
 @dataclass
 class LocalLlmRuntime:
-    client: WorkerClient
-    llm_settings: LlmSettings
+    client: WorkerClient  # this machine's worker: the language model (worker engine) and speech-to-text
+    llm_settings: LlmSettings | None  # None: the language model runs on a server
+    engine: LlmEngine  # where the agent's generations go
     generations: deque[GenerationResult] = field(default_factory=lambda: deque(maxlen=RECENT_GENERATIONS))
     generation_count: int = 0
     warm_up: asyncio.Task[None] | None = None

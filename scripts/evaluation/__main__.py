@@ -23,6 +23,7 @@ from homeassistant.exceptions import HomeAssistantError
 from tqdm import tqdm
 
 from custom_components.local_llm_assist.engine.prompt import PROMPT_VERSION
+from scripts.engine_choice import WORKER, parse_engine
 from scripts.harness import REPO_ROOT
 from scripts.models import CATALOG_PATH, file_sha256
 
@@ -56,6 +57,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--upstream", type=Path, help="a Home Assistant intents tests/<lang> folder to add")
     parser.add_argument("--agent", nargs="+", choices=MODES, default=["llm"], help="agents to run, in order")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="GGUF file for our agent")
+    parser.add_argument(
+        "--engine",
+        type=parse_engine,
+        default=WORKER,
+        help="where our agent's model runs: worker (default), llamacpp-server=URL, openai=URL,model=NAME"
+        " (see scripts/engine_choice.py)",
+    )
     parser.add_argument("--option", action="append", default=[], metavar="KEY=JSON", help="an agent option")
     parser.add_argument("--sample", type=int, help="run a stratified sample of this many cases")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample")
@@ -116,12 +124,16 @@ def run_info(
     args: argparse.Namespace, name: str, mode: str, label: str, options: dict[str, Any], started: datetime
 ) -> RunInfo:
     uses_model = mode != "builtin"
-    model_id, sha256 = model_identity(args.model) if uses_model else (None, None)
+    on_server = uses_model and args.engine.on_server
+    if on_server:  # the server's model file is not ours to hash
+        model_id, sha256 = args.engine.model or args.engine.label(), None
+    else:
+        model_id, sha256 = model_identity(args.model) if uses_model else (None, None)
     return RunInfo(
         name=f"{name}-{mode}",
         suite=label,
         mode=mode,
-        model=str(args.model) if uses_model else None,
+        model=(args.engine.label() if on_server else str(args.model)) if uses_model else None,
         model_sha256=sha256,
         prompt_version=PROMPT_VERSION,
         grammar_version=grammar_version(),
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     summaries = []
     for mode in args.agent:
         started = datetime.now(UTC)
-        results = run_agent(cases, AgentConfig(mode, args.model, options), args.max_minutes)
+        results = run_agent(cases, AgentConfig(mode, args.model, options, args.engine), args.max_minutes)
         info = run_info(args, name, mode, label, options, started)
         report = build_report(info, compute_metrics(results), results)
         comparison = compare(report, baseline) if baseline else None

@@ -29,12 +29,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.local_llm_assist.const import CONF_NEWS_FEEDS, CONF_PREFER_LOCAL
 from custom_components.local_llm_assist.engine.errors import (
     InvalidModelOutputError,
+    ServerAuthError,
+    ServerError,
+    ServerResponseError,
+    ServerTimeoutError,
+    ServerUnreachableError,
     WorkerCrashedError,
     WorkerStoppedError,
     WorkerTimeoutError,
 )
 from custom_components.local_llm_assist.messages import async_message
 from custom_components.local_llm_assist.runtime import LocalLlmRuntime
+from scripts.engine_choice import WORKER, EngineChoice
 from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 
 from .cases import Case, Home
@@ -44,7 +50,18 @@ from .scoring import AGENT_ERROR, SKIPPED, Verdict, judge
 
 MODES = ("builtin", "llm", "hybrid")
 ENGINE_FAILURES = tuple(
-    error.code for error in (InvalidModelOutputError, WorkerTimeoutError, WorkerCrashedError, WorkerStoppedError)
+    error.code
+    for error in (
+        InvalidModelOutputError,
+        WorkerTimeoutError,
+        WorkerCrashedError,
+        WorkerStoppedError,
+        ServerError,
+        ServerUnreachableError,
+        ServerTimeoutError,
+        ServerAuthError,
+        ServerResponseError,
+    )
 )
 FIXTURE_HOME = "fixture_home"
 OUT_OF_TIME = "not run: the run's time budget (--max-minutes) ran out"
@@ -55,6 +72,7 @@ class AgentConfig:
     mode: str  # one of MODES
     model: Path | None = None  # our agent's model file (llm, hybrid)
     options: dict[str, Any] = field(default_factory=dict)  # our agent's options beyond the defaults
+    engine: EngineChoice = WORKER  # where our agent's model runs
 
     @property
     def uses_model(self) -> bool:
@@ -124,7 +142,7 @@ async def async_start_agent(hass: HomeAssistant, config: AgentConfig) -> Agent:
     if config.model is None:
         raise ValueError(f"the {config.mode} agent needs a model")
     options = {CONF_PREFER_LOCAL: config.mode == "hybrid", **config.options}
-    entry = await add_agent(hass, config.model, **options)
+    entry = await add_agent(hass, config.model, engine=config.engine, **options)
     runtime: LocalLlmRuntime = entry.runtime_data
     if runtime.warm_up is not None:
         await runtime.warm_up  # measure warm turns, as a running home has them

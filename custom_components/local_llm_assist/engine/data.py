@@ -52,10 +52,14 @@ class LlmSettings:
 
 @dataclass(frozen=True)
 class GenerationRequest:
+    """One model call. The output is constrained two ways, both built from the same tool specs:
+    a GBNF grammar (the worker, llama.cpp servers) and a JSON schema (OpenAI-compatible servers)."""
+
     messages: list[ChatMessage]
     grammar: str | None
     temperature: float = 0.0
     max_tokens: int = 256
+    output_schema: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

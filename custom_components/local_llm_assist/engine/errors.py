@@ -39,3 +39,41 @@ class InvalidModelOutputError(EngineError):
     """The model produced something that is not a valid reply or tool call."""
 
     code = "invalid_model_output"
+
+
+class ServerError(EngineError):
+    """A model server failed to answer; the subclasses say how. Messages never quote a secret."""
+
+    code = "server_error"
+
+
+class ServerHttpError(ServerError):
+    """The server refused the request with an HTTP error other than an authentication failure."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ServerUnreachableError(ServerError):
+    """Nothing answers at the server's address, or the connection broke off mid-request."""
+
+    code = "server_unreachable"
+
+
+class ServerTimeoutError(ServerError):
+    """The server did not answer within the request time limit."""
+
+    code = "server_timeout"
+
+
+class ServerAuthError(ServerError):
+    """The server rejected the API key (HTTP 401 or 403)."""
+
+    code = "server_auth_failed"
+
+
+class ServerResponseError(ServerError):
+    """The server answered with something that is not a chat completion (garbage, malformed JSON)."""
+
+    code = "server_bad_response"

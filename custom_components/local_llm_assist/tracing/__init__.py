@@ -17,7 +17,15 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.requirements import async_process_requirements
 
-from ..const import CONF_MODEL_PATH, CONF_MODEL_SHA256, DOMAIN, LOGGER
+from ..const import (
+    CONF_ENGINE,
+    CONF_MODEL_PATH,
+    CONF_MODEL_SHA256,
+    CONF_SERVER_MODEL,
+    CONF_SERVER_URL,
+    DOMAIN,
+    LOGGER,
+)
 from ..runtime import LocalLlmConfigEntry
 from .recorder import Tracer, TurnRecorder
 from .settings import TRACES_FOLDER, WANDB_REQUIREMENT, ModelInfo, TracingSettings
@@ -54,8 +62,7 @@ async def async_setup_tracing(hass: HomeAssistant, entry: LocalLlmConfigEntry) -
     settings = TracingSettings.from_entry(entry.data, entry.options)
     if not settings.enabled or not await async_install_wandb(hass):
         return None
-    model_path = entry.data[CONF_MODEL_PATH]
-    model = ModelInfo(Path(model_path).name, model_path, entry.data.get(CONF_MODEL_SHA256))
+    model = _traced_model(entry)
     run_dir = Path(hass.config.path(TRACES_FOLDER))
     writer = WandbWriter(settings, model, run_dir, _state_reporter(hass, entry))
     writer.start()
@@ -68,6 +75,14 @@ async def async_setup_tracing(hass: HomeAssistant, entry: LocalLlmConfigEntry) -
     # Not listen_once: the entry may still unload after the event, and stopping twice is harmless.
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, async_stop))
     return Tracer(settings, model, writer)
+
+
+def _traced_model(entry: LocalLlmConfigEntry) -> ModelInfo:
+    """The model file; for a model server, the model's name and the server's address (never its key)."""
+    if model_path := entry.data.get(CONF_MODEL_PATH):
+        return ModelInfo(Path(model_path).name, model_path, entry.data.get(CONF_MODEL_SHA256))
+    name = entry.data.get(CONF_SERVER_MODEL) or entry.data.get(CONF_ENGINE, "server")
+    return ModelInfo(str(name), str(entry.data.get(CONF_SERVER_URL, "")), None)
 
 
 def _issue_id(entry: LocalLlmConfigEntry) -> str:

@@ -1,0 +1,23 @@
+"""llama.cpp's HTTP server (`llama-server`, or llama-cpp-python's `python -m llama_cpp.server`).
+
+It takes the product's own GBNF grammar, so the output is held to exactly what the worker's
+is. `cache_prompt` asks the server to keep the evaluated prompt in its KV cache and evaluate only
+what follows the longest common prefix next time; the static-first prompt makes that prefix long.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..data import GenerationRequest
+from .chat_server import ChatServerEngine
+
+
+class LlamaCppServerEngine(ChatServerEngine):
+    kind = "llamacpp_server"
+
+    def _constraint(self, request: GenerationRequest) -> dict[str, Any]:
+        fields: dict[str, Any] = {"cache_prompt": True}
+        if request.grammar is not None:
+            fields["grammar"] = request.grammar
+        return fields
