@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
@@ -21,9 +21,12 @@ from .const import (
     DOMAIN,
     REPAIR_WORKER_CRASHING,
 )
+from .engine.crash import CrashCause
 from .engine.data import LlmSettings, WhisperSettings
-from .engine.errors import EngineError
+from .engine.errors import EngineError, WorkerCrashedError
 from .engine.worker import WorkerClient
+from .local_engine import async_install_faster_whisper, async_install_llama_cpp
+from .model_check import CRASH_ERROR_PREFIX, async_probe, crash_error
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .services import async_setup_services
 from .skills.api import async_register_skills_api
@@ -60,34 +63,61 @@ def _platforms(whisper: WhisperSettings | None) -> list[Platform]:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
-    """Start the model worker and load the model before the agent is offered."""
-    client = WorkerClient(
-        request_timeout=float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT)),
-        on_health_change=_repair_reporter(hass, entry),
-    )
+    """Start the model worker, load the model and prove it answers before the agent is offered."""
     settings = llm_settings_from_entry(entry)
     whisper = whisper_settings_from_entry(entry)
-    whisper_languages: list[str] = []
+    await _async_install_local_engine(hass, whisper)
+    client = WorkerClient(
+        request_timeout=float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT)),
+        on_health_change=_repair_reporter(hass, entry, lambda: client.last_crash),
+    )
     try:
-        await client.load_llm(settings)
-        if whisper is not None:
-            whisper_languages = (await client.load_whisper(whisper))["languages"]
-    except EngineError as err:
+        whisper_languages = await _async_load_models(client, settings, whisper)
+    except BaseException:
         await client.stop()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
-        ) from err
+        raise
     entry.runtime_data = LocalLlmRuntime(
         client=client, llm_settings=settings, whisper_settings=whisper, whisper_languages=whisper_languages
     )
     entry.runtime_data.tracer = await async_setup_tracing(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(whisper))
-    if whisper is not None:
-        await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
-    else:
+    if whisper is None:
         async_remove_stale_entity(hass, entry)
+    await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     return True
+
+
+async def _async_install_local_engine(hass: HomeAssistant, whisper: WhisperSettings | None) -> None:
+    """llama-cpp-python (and faster-whisper for speech), installed on demand; instant once they are."""
+    error = await async_install_llama_cpp(hass)
+    if error is None and whisper is not None:
+        error = await async_install_faster_whisper(hass)
+    if error is not None:
+        raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key=error)
+
+
+async def _async_load_models(client: WorkerClient, settings: LlmSettings, whisper: WhisperSettings | None) -> list[str]:
+    """Load the models and run the probe prompt; returns the speech model's languages.
+
+    A worker that crashes here will crash again (a CPU it cannot run on, too little memory for
+    this model): that is an error the user must act on, not a reason to retry.
+    """
+    try:
+        await client.load_llm(settings)
+        probe_error = await async_probe(client, settings)
+        languages = (await client.load_whisper(whisper))["languages"] if whisper is not None else []
+    except WorkerCrashedError as err:
+        raise ConfigEntryError(translation_domain=DOMAIN, translation_key=crash_error(err.cause)) from err
+    except EngineError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
+        ) from err
+    if probe_error is None:
+        return [str(language) for language in languages]
+    if probe_error.startswith(CRASH_ERROR_PREFIX):
+        raise ConfigEntryError(translation_domain=DOMAIN, translation_key=probe_error)
+    raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key=probe_error)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
@@ -105,8 +135,14 @@ async def _async_reload_on_update(hass: HomeAssistant, entry: LocalLlmConfigEntr
     await hass.config_entries.async_reload(entry.entry_id)
 
 
-def _repair_reporter(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> Callable[[bool], None]:
-    """A callback that raises (or clears) a repair issue when the worker keeps failing."""
+def _repair_reporter(
+    hass: HomeAssistant, entry: LocalLlmConfigEntry, last_crash: Callable[[], CrashCause | None]
+) -> Callable[[bool], None]:
+    """A callback that raises (or clears) a repair issue when the worker keeps failing.
+
+    The issue names how the worker last died (an illegal instruction, out of memory...), or
+    says only that it keeps failing when it never crashed (requests that time out).
+    """
     issue_id = f"{REPAIR_WORKER_CRASHING}_{entry.entry_id}"
 
     @callback
@@ -114,13 +150,14 @@ def _repair_reporter(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> Callabl
         if healthy:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
             return
+        cause = last_crash()
         ir.async_create_issue(
             hass,
             DOMAIN,
             issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
-            translation_key=REPAIR_WORKER_CRASHING,
+            translation_key=REPAIR_WORKER_CRASHING if cause is None else f"{REPAIR_WORKER_CRASHING}_{cause}",
             translation_placeholders={"title": entry.title},
         )
 

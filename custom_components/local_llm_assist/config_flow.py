@@ -1,4 +1,4 @@
-"""UI set-up: pick a model file (validated by loading it), then tune the agent and speech in options."""
+"""UI set-up: pick a model file (validated by a real short generation), then tune the agent and speech in options."""
 
 from __future__ import annotations
 
@@ -60,11 +60,8 @@ from .const import (
     SKILLS_API_ID,
 )
 from .engine.catalog import downloadable_llms, load_catalog
-from .engine.data import LlmSettings
 from .engine.download import DownloadError, DownloadResult, download_model
-from .engine.errors import EngineError
-from .engine.llm import check_model_file
-from .engine.worker import WorkerClient
+from .model_check import async_validate_model
 from .skills.settings import FEATURES
 from .speech_options import SpeechOptionsFlow
 from .tracing import async_check_api_key, async_install_wandb
@@ -116,22 +113,6 @@ def default_options() -> dict[str, Any]:
         CONF_SKILLS: list(FEATURES),
         CONF_NEWS_FEEDS: [],
     }
-
-
-async def async_validate_model(hass: HomeAssistant, path: str) -> str | None:
-    """Return an error key, or None when the file exists, is GGUF and loads in a worker."""
-    try:
-        await hass.async_add_executor_job(check_model_file, path)
-    except EngineError as err:
-        return err.code
-    client = WorkerClient()
-    try:
-        await client.load_llm(LlmSettings(model_path=path, context_size=512))
-    except EngineError:
-        return "model_load_failed"
-    finally:
-        await client.stop()
-    return None
 
 
 class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
