@@ -60,7 +60,8 @@ async def test_an_entry_whose_model_crashes_at_set_up_fails_with_the_cause(
 async def test_the_repair_issue_names_the_crash(
     home: HomeAssistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    entry = await async_setup_agent(home, model_path=SMOKE_LLM)
+    # Every turn goes to the model; a generous time limit, so only crashes count as failures here.
+    entry = await async_setup_agent(home, model_path=SMOKE_LLM, prefer_local_intents=False, request_timeout=300)
     pid = entry.runtime_data.client.pid
     assert pid is not None
     # From now on every restarted worker dies on its first real prompt, as on a CPU without AMX.

@@ -105,19 +105,22 @@ async def _async_load_models(client: WorkerClient, settings: LlmSettings, whispe
     """
     try:
         await client.load_llm(settings)
-        probe_error = await async_probe(client, settings)
+        if probe_error := await async_probe(client, settings):
+            raise _set_up_error(probe_error)
         languages = (await client.load_whisper(whisper))["languages"] if whisper is not None else []
     except WorkerCrashedError as err:
-        raise ConfigEntryError(translation_domain=DOMAIN, translation_key=crash_error(err.cause)) from err
+        raise _set_up_error(crash_error(err.cause)) from err
     except EngineError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
         ) from err
-    if probe_error is None:
-        return [str(language) for language in languages]
-    if probe_error.startswith(CRASH_ERROR_PREFIX):
-        raise ConfigEntryError(translation_domain=DOMAIN, translation_key=probe_error)
-    raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key=probe_error)
+    return [str(language) for language in languages]
+
+
+def _set_up_error(key: str) -> ConfigEntryError | ConfigEntryNotReady:
+    """A crash is final until the user acts; a slow or failed probe may pass on the next try."""
+    error_type = ConfigEntryError if key.startswith(CRASH_ERROR_PREFIX) else ConfigEntryNotReady
+    return error_type(translation_domain=DOMAIN, translation_key=key)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
