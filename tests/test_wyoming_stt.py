@@ -94,7 +94,7 @@ async def test_pipeline_pairs_our_agent_with_wyoming_speech_to_text(
         if entity.domain == "stt"
     )
 
-    entry = await async_setup_agent(home, prefer_local_intents=False)  # no speech model of ours
+    entry = await async_setup_agent(home, prefer_local_intents=False, request_timeout=300)  # no speech model of ours
     assert home.states.get(STT_ENTITY) is None
     pipeline = assist_pipeline.async_get_pipeline(home, our_pipeline_id(entry))
     assert (pipeline.name, pipeline.stt_engine, pipeline.conversation_engine) == (
