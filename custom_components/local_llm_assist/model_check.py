@@ -35,7 +35,7 @@ async def async_validate_model(hass: HomeAssistant, path: str) -> str | None:
         await hass.async_add_executor_job(check_model_file, path)
     except EngineError as err:
         return err.code
-    client = WorkerClient(request_timeout=PROBE_TIMEOUT)
+    client = WorkerClient()
     settings = probe_settings(path)
     try:
         try:
@@ -54,7 +54,8 @@ async def async_validate_model(hass: HomeAssistant, path: str) -> str | None:
 async def async_probe(client: WorkerClient, settings: LlmSettings) -> str | None:
     """Run the probe generation on a loaded model; None when it answered, else the error key."""
     try:
-        check_probe_result(await client.generate(settings, PROBE_REQUEST))
+        # Its own time limit: the entry's limit is about how long a turn may take, not whether it runs.
+        check_probe_result(await client.generate(settings, PROBE_REQUEST, time_limit=PROBE_TIMEOUT))
     except EngineError as err:
         LOGGER.error("The model %s failed its test prompt: %s", settings.model_path, err)
         if isinstance(err, WorkerCrashedError):

@@ -190,7 +190,10 @@ class WorkerClient:
         args = {"model": asdict(model), "request": encoded}
         return Transcript(**await self._request("transcribe", args, self.request_timeout))
 
-    async def generate(self, model: LlmSettings, request: GenerationRequest) -> GenerationResult:
+    async def generate(
+        self, model: LlmSettings, request: GenerationRequest, time_limit: float | None = None
+    ) -> GenerationResult:
+        """Generate within `time_limit` seconds (default: the client's request timeout)."""
         args = {
             "model": asdict(model),
             "messages": [asdict(message) for message in request.messages],
@@ -198,7 +201,7 @@ class WorkerClient:
             "temperature": request.temperature,
             "max_tokens": request.max_tokens,
         }
-        return GenerationResult(**await self._request("generate", args, self.request_timeout))
+        return GenerationResult(**await self._request("generate", args, time_limit or self.request_timeout))
 
     async def ping(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._request("ping", {}, self.request_timeout)
