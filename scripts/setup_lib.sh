@@ -28,7 +28,7 @@ WHEEL_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/local_llm_assist/wheels"
 #   portable_llama_wheel PYTHON [ARG...]
 portable_llama_wheel() {
     local spec key dir
-    spec=$(grep -E '^llama-cpp-python==' requirements_runtime.txt)
+    spec=$(grep -E '^llama-cpp-python==' requirements_local_engine.txt)
     key=$(printf '%s %s' "$spec" "$LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-16)
     dir="$WHEEL_CACHE/llama-cpp-python-$key"
     if ! ls "$dir"/*.whl >/dev/null 2>&1; then

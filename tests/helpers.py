@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,10 @@ async def start_local_model_flow(hass: HomeAssistant) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "this_machine"})
     assert result["type"] is FlowResultType.MENU
     return dict(result)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, for a test server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

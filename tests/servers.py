@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .helpers import free_port
+
 SERVER_VENV = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "local_llm_assist" / "server-venv"
 START_TIMEOUT = 180.0  # loading a model on two busy cores; the wait ends as soon as it answers
 # One thread: on a shared two-core machine, llama.cpp's threads spin-wait for each other and a
@@ -31,12 +33,6 @@ def server_python() -> Path:
     if not python.exists():
         raise RuntimeError(f"no llama.cpp server venv at {SERVER_VENV}: run scripts/setup")
     return python
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

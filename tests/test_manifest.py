@@ -1,7 +1,9 @@
-"""The manifest's requirements are the ones the test environment installs."""
+"""The manifest requires only what installs everywhere; the local engine's pins live in one place."""
 
 import json
 from pathlib import Path
+
+from custom_components.local_llm_assist.const import LOCAL_ENGINE_REQUIREMENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -11,6 +13,21 @@ def requirement_lines(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def test_manifest_requirements_match_requirements_runtime() -> None:
+def manifest_requirements() -> list[str]:
     manifest = json.loads((ROOT / "custom_components" / "local_llm_assist" / "manifest.json").read_text())
-    assert manifest["requirements"] == requirement_lines(ROOT / "requirements_runtime.txt")
+    return list(manifest["requirements"])
+
+
+def test_manifest_requirements_match_requirements_runtime() -> None:
+    assert manifest_requirements() == requirement_lines(ROOT / "requirements_runtime.txt")
+
+
+def test_native_packages_are_installed_on_demand_not_required() -> None:
+    """llama-cpp-python builds from source (no compiler on Home Assistant OS): never a manifest requirement."""
+    names = {line.split("==")[0] for line in manifest_requirements()}
+    assert names.isdisjoint({"llama-cpp-python", "faster-whisper", "wandb"})
+
+
+def test_on_demand_requirements_match_requirements_local_engine() -> None:
+    """What the integration installs on demand is what the test environment installs."""
+    assert list(LOCAL_ENGINE_REQUIREMENTS) == requirement_lines(ROOT / "requirements_local_engine.txt")

@@ -15,7 +15,6 @@ the absence of an Error event.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from wyoming.server import AsyncEventHandler, AsyncTcpServer
 
 from scripts.speech import chunks, speak
 
+from .helpers import free_port
 from .voice import async_setup_voice
 
 RATE, WIDTH, CHANNELS = 16000, 2, 1
@@ -95,12 +95,6 @@ class SatelliteServer:
     handlers: list[SpokenCommandSatellite]
     go: asyncio.Event  # set by the test: speak now
     heard: asyncio.Event  # set when a transcript arrives
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 from custom_components.local_llm_assist.engine import errors
+from custom_components.local_llm_assist.engine.crash import CrashCause
+from custom_components.local_llm_assist.model_check import crash_error
 
 INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / "local_llm_assist"
 
@@ -33,3 +35,15 @@ def test_every_download_failure_has_an_abort_text() -> None:
     codes = set(re.findall(r'"(download_[a-z_]+)"', source))
     assert len(codes) >= 5
     assert codes - set(strings["config"]["abort"]) == set()
+
+
+def test_every_crash_cause_and_model_check_failure_has_a_text() -> None:
+    """The model check's errors reach a form, an abort (after a download), a set-up error and a repair issue."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    keys = {crash_error(cause) for cause in CrashCause}
+    keys |= {"model_probe_timeout", "model_probe_failed", "llama_cpp_install_failed"}
+    for section in (strings["config"]["error"], strings["config"]["abort"], strings["exceptions"]):
+        assert keys - set(section) == set()
+    issues = {f"worker_crashing_{cause}" for cause in CrashCause}
+    assert issues - set(strings["issues"]) == set()
+    assert "faster_whisper_install_failed" in strings["options"]["error"]

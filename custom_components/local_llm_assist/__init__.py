@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
@@ -21,9 +21,12 @@ from .const import (
     REPAIR_WORKER_CRASHING,
 )
 from .engine.data import LlmSettings, WhisperSettings
-from .engine.errors import EngineError
+from .engine.engines.base import LlmEngine
+from .engine.errors import EngineError, WorkerCrashedError
 from .engine.worker import WorkerClient
 from .engine_setup import create_engine, engine_kind
+from .local_engine import async_install_faster_whisper, async_install_llama_cpp
+from .model_check import CRASH_ERROR_PREFIX, async_probe, crash_error
 from .repairs import async_clear_issues, repair_reporter
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .services import async_setup_services
@@ -61,24 +64,26 @@ def _platforms(whisper: WhisperSettings | None) -> list[Platform]:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
-    """Start the engine (a model on this machine is loaded in the worker) before the agent is offered."""
+    """Start the engine before the agent is offered.
+
+    A model on this machine is installed on demand, loaded in the worker and proved by a short real
+    generation; a server engine is reached as it is. The worker also serves speech-to-text.
+    """
+    local = engine_kind(entry.data) == ENGINE_WORKER
+    settings = llm_settings_from_entry(entry) if local else None
+    whisper = whisper_settings_from_entry(entry)
+    await _async_install_local_engine(hass, local, whisper)
     client = WorkerClient(
         request_timeout=float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT)),
-        on_health_change=repair_reporter(hass, entry, REPAIR_WORKER_CRASHING),
+        # The issue names how the worker last died (an illegal instruction, out of memory...).
+        on_health_change=repair_reporter(hass, entry, REPAIR_WORKER_CRASHING, variant=lambda: client.last_crash),
     )
-    settings = llm_settings_from_entry(entry) if engine_kind(entry.data) == ENGINE_WORKER else None
     engine = create_engine(hass, entry, client, settings)
-    whisper = whisper_settings_from_entry(entry)
-    whisper_languages: list[str] = []
     try:
-        await engine.start()
-        if whisper is not None:
-            whisper_languages = (await client.load_whisper(whisper))["languages"]
-    except EngineError as err:
+        whisper_languages = await _async_start(engine, client, settings, whisper)
+    except BaseException:
         await client.stop()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
-        ) from err
+        raise
     entry.runtime_data = LocalLlmRuntime(
         client=client,
         llm_settings=settings,
@@ -88,12 +93,48 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
     )
     entry.runtime_data.tracer = await async_setup_tracing(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(whisper))
-    if whisper is not None:
-        await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
-    else:
+    if whisper is None:
         async_remove_stale_entity(hass, entry)
+    await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     return True
+
+
+async def _async_install_local_engine(hass: HomeAssistant, local: bool, whisper: WhisperSettings | None) -> None:
+    """llama-cpp-python (for a model on this machine) and faster-whisper (for speech), installed on demand."""
+    error = await async_install_llama_cpp(hass) if local else None
+    if error is None and whisper is not None:
+        error = await async_install_faster_whisper(hass)
+    if error is not None:
+        raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key=error)
+
+
+async def _async_start(
+    engine: LlmEngine, client: WorkerClient, settings: LlmSettings | None, whisper: WhisperSettings | None
+) -> list[str]:
+    """Start the engine, probe a local model and load the speech model; returns its languages.
+
+    A worker that crashes here will crash again (a CPU it cannot run on, too little memory for
+    this model): that is an error the user must act on, not a reason to retry.
+    """
+    try:
+        await engine.start()
+        if settings is not None and (probe_error := await async_probe(client, settings)):
+            raise _set_up_error(probe_error)
+        languages = (await client.load_whisper(whisper))["languages"] if whisper is not None else []
+    except WorkerCrashedError as err:
+        raise _set_up_error(crash_error(err.cause)) from err
+    except EngineError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key=err.code, translation_placeholders={"error": str(err)}
+        ) from err
+    return [str(language) for language in languages]
+
+
+def _set_up_error(key: str) -> ConfigEntryError | ConfigEntryNotReady:
+    """A crash is final until the user acts; a slow or failed probe may pass on the next try."""
+    error_type = ConfigEntryError if key.startswith(CRASH_ERROR_PREFIX) else ConfigEntryNotReady
+    return error_type(translation_domain=DOMAIN, translation_key=key)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:

@@ -70,12 +70,10 @@ from .const import (
     SKILLS_API_ID,
 )
 from .engine.catalog import downloadable_llms, load_catalog
-from .engine.data import LlmSettings
 from .engine.download import DownloadError, DownloadResult, download_model
-from .engine.errors import EngineError, ServerAuthError
-from .engine.llm import check_model_file
-from .engine.worker import WorkerClient
+from .engine.errors import ServerAuthError
 from .engine_setup import SERVER_ENGINES, async_validate_server, engine_kind, server_settings
+from .model_check import async_validate_model
 from .skills.settings import FEATURES
 from .speech_options import SpeechOptionsFlow
 from .tracing import async_check_api_key, async_install_wandb
@@ -127,22 +125,6 @@ def default_options() -> dict[str, Any]:
         CONF_SKILLS: list(FEATURES),
         CONF_NEWS_FEEDS: [],
     }
-
-
-async def async_validate_model(hass: HomeAssistant, path: str) -> str | None:
-    """Return an error key, or None when the file exists, is GGUF and loads in a worker."""
-    try:
-        await hass.async_add_executor_job(check_model_file, path)
-    except EngineError as err:
-        return err.code
-    client = WorkerClient()
-    try:
-        await client.load_llm(LlmSettings(model_path=path, context_size=512))
-    except EngineError:
-        return "model_load_failed"
-    finally:
-        await client.stop()
-    return None
 
 
 def server_schema(kind: str) -> vol.Schema:

@@ -48,6 +48,14 @@ CONF_SERVER_URL: Final = "server_url"
 CONF_SERVER_MODEL: Final = "server_model"
 CONF_SERVER_API_KEY: Final = "server_api_key"  # a secret: redacted in diagnostics, never logged
 
+# Native packages that run models on this machine. They are not manifest requirements: Home
+# Assistant OS and the official container have no compiler to build llama-cpp-python, and a home
+# whose models run on a server never needs them. They are installed on demand (see
+# local_engine.py); requirements_local_engine.txt lists the same lines (tests/test_manifest.py).
+LLAMA_CPP_REQUIREMENT: Final = "llama-cpp-python==0.3.36"
+FASTER_WHISPER_REQUIREMENT: Final = "faster-whisper==1.2.1"
+LOCAL_ENGINE_REQUIREMENTS: Final = (LLAMA_CPP_REQUIREMENT, FASTER_WHISPER_REQUIREMENT)
+
 # Speech-to-text (options step "speech"); without a whisper model there is no STT entity.
 CONF_WHISPER_MODEL_PATH: Final = "whisper_model_path"
 CONF_WHISPER_LANGUAGE: Final = "whisper_language"

@@ -16,9 +16,16 @@ def issue_id(key: str, entry: LocalLlmConfigEntry) -> str:
 
 
 def repair_reporter(
-    hass: HomeAssistant, entry: LocalLlmConfigEntry, key: str, **placeholders: str
+    hass: HomeAssistant,
+    entry: LocalLlmConfigEntry,
+    key: str,
+    variant: Callable[[], str | None] | None = None,
+    **placeholders: str,
 ) -> Callable[[bool], None]:
-    """A health callback (see engine/worker.py, engine/engines/health.py) that raises or clears issue `key`."""
+    """A health callback (see engine/worker.py, engine/engines/health.py) that raises or clears issue `key`.
+
+    `variant`, when it names one, picks the issue text `<key>_<variant>` (a crash cause, say).
+    """
     issue = issue_id(key, entry)
 
     @callback
@@ -32,7 +39,7 @@ def repair_reporter(
             issue,
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
-            translation_key=key,
+            translation_key=f"{key}_{kind}" if variant and (kind := variant()) else key,
             translation_placeholders={"title": entry.title, **placeholders},
         )
 

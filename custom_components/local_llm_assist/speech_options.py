@@ -1,8 +1,9 @@
 """Options step "speech": the faster-whisper model folder, then the languages it really has.
 
-The folder is checked and loaded once in a throw-away worker before it is saved, which also
-tells which languages the model knows: tiny.en only English, base about a hundred, plus "auto"
-(detect the language) where the model is multilingual. An empty folder field turns speech off.
+faster-whisper is installed on demand first (local_engine.py). The folder is checked and loaded
+once in a throw-away worker before it is saved, which also tells which languages the model
+knows: tiny.en only English, base about a hundred, plus "auto" (detect the language) where the
+model is multilingual. An empty folder field turns speech off.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .engine.data import WhisperSettings
 from .engine.errors import EngineError
 from .engine.whisper import check_model_folder
 from .engine.worker import WorkerClient
+from .local_engine import async_install_faster_whisper
 
 SPEECH_SCHEMA = vol.Schema(
     {
@@ -84,16 +86,22 @@ class SpeechOptionsFlow(OptionsFlow):
                 kept = {k: v for k, v in self.config_entry.options.items() if k not in SPEECH_KEYS}
                 return self.async_create_entry(data=kept)
             path = str(Path(path).expanduser())
-            try:
-                self._languages = await async_whisper_languages(self.hass, path)
-            except EngineError as err:
-                errors[CONF_WHISPER_MODEL_PATH] = err.code
-            else:
+            if not (errors := await self._async_read_languages(path)):
                 self._speech = {**user_input, CONF_WHISPER_MODEL_PATH: path}
                 return await self.async_step_speech_language()
         suggested = user_input or {**SPEECH_DEFAULTS, **self.config_entry.options}
         schema = self.add_suggested_values_to_schema(SPEECH_SCHEMA, suggested)
         return self.async_show_form(step_id="speech", data_schema=schema, errors=errors)
+
+    async def _async_read_languages(self, path: str) -> dict[str, str]:
+        """Install faster-whisper if needed, then learn the folder's languages; returns the form errors."""
+        if error := await async_install_faster_whisper(self.hass):
+            return {"base": error}
+        try:
+            self._languages = await async_whisper_languages(self.hass, path)
+        except EngineError as err:
+            return {CONF_WHISPER_MODEL_PATH: err.code}
+        return {}
 
     async def async_step_speech_language(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:

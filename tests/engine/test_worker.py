@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from custom_components.local_llm_assist.engine.crash import CrashCause
 from custom_components.local_llm_assist.engine.data import ChatMessage, GenerationRequest, LlmSettings
 from custom_components.local_llm_assist.engine.errors import (
     ModelLoadError,
@@ -18,10 +19,16 @@ from custom_components.local_llm_assist.engine.errors import (
     WorkerTimeoutError,
 )
 from custom_components.local_llm_assist.engine.grammar import build_grammar
+from custom_components.local_llm_assist.engine.probe import (
+    PROBE_MIN_PROMPT_TOKENS,
+    PROBE_REQUEST,
+    check_probe_result,
+    probe_settings,
+)
 from custom_components.local_llm_assist.engine.worker import CRASHES_BEFORE_ALERT, WorkerClient
 
 from ..helpers import process_exists
-from ..models import SMOKE_LLM
+from ..models import DEFAULT_LLM, SMOKE_LLM
 
 SETTINGS = LlmSettings(model_path=str(SMOKE_LLM), context_size=512)
 QUESTION = GenerationRequest(
@@ -50,6 +57,24 @@ async def test_generation_runs_in_a_separate_process(client: WorkerClient) -> No
     assert result.prompt_tokens > 0 and result.completion_tokens > 0
 
 
+async def test_a_multi_token_prompt_evaluates_on_this_machine() -> None:
+    """The set-up probe on the default model: a batched prompt of a few hundred tokens, then an answer.
+
+    This is what died with SIGILL on a CPU with AMX when llama.cpp was built with -march=native.
+    """
+    settings = probe_settings(str(DEFAULT_LLM))
+    worker = WorkerClient()
+    try:
+        await worker.load_llm(settings)
+        result = await worker.generate(settings, PROBE_REQUEST)
+    finally:
+        await worker.stop()
+    assert PROBE_MIN_PROMPT_TOKENS <= result.prompt_tokens < settings.context_size - PROBE_REQUEST.max_tokens
+    assert result.completion_tokens >= 1 and result.text.strip()
+    check_probe_result(result)
+    assert worker.restarts == 0  # no crash along the way
+
+
 async def test_second_request_reuses_the_prompt_prefix(client: WorkerClient) -> None:
     await client.generate(SETTINGS, QUESTION)
     again = await client.generate(SETTINGS, QUESTION)
@@ -62,8 +87,9 @@ async def test_crash_mid_request_fails_that_request_then_recovers(client: Worker
     request = asyncio.ensure_future(client.generate(SETTINGS, LONG_ANSWER))
     await asyncio.sleep(0.3)
     os.kill(pid, signal.SIGKILL)
-    with pytest.raises(WorkerCrashedError, match="exited"):
+    with pytest.raises(WorkerCrashedError, match=r"exited \(killed, likely out of memory \(SIGKILL\)\)") as caught:
         await request
+    assert caught.value.cause is CrashCause.KILLED and client.last_crash is CrashCause.KILLED
     result = await client.generate(SETTINGS, QUESTION)  # restarted, model reloaded
     assert result.text
     assert client.pid not in (None, pid)

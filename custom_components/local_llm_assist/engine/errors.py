@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .crash import CrashCause
+
 
 class EngineError(Exception):
     """Base class: `code` names the translation key shown to the user."""
@@ -10,9 +12,13 @@ class EngineError(Exception):
 
 
 class WorkerCrashedError(EngineError):
-    """The worker process died (native crash, out of memory, killed)."""
+    """The worker process died (native crash, out of memory, killed); `cause` says how, when known."""
 
     code = "worker_crashed"
+
+    def __init__(self, message: str, cause: CrashCause | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class WorkerTimeoutError(EngineError):

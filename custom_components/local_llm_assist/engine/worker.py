@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .crash import CrashCause, crash_cause, describe_exit
 from .data import (
     ChatMessage,
     GenerationRequest,
@@ -151,6 +152,7 @@ class WorkerClient:
         self._last_failure = 0.0
         self._stopped = False
         self._spawn_count = 0
+        self._last_crash: CrashCause | None = None
 
     @property
     def pid(self) -> int | None:
@@ -163,6 +165,11 @@ class WorkerClient:
     @property
     def consecutive_failures(self) -> int:
         return self._consecutive_failures
+
+    @property
+    def last_crash(self) -> CrashCause | None:
+        """How the worker died the last time it crashed (None: it never has)."""
+        return self._last_crash
 
     async def load_llm(self, settings: LlmSettings) -> dict[str, Any]:
         result: dict[str, Any] = await self._request("load_llm", asdict(settings), LOAD_TIMEOUT)
@@ -183,7 +190,10 @@ class WorkerClient:
         args = {"model": asdict(model), "request": encoded}
         return Transcript(**await self._request("transcribe", args, self.request_timeout))
 
-    async def generate(self, model: LlmSettings, request: GenerationRequest) -> GenerationResult:
+    async def generate(
+        self, model: LlmSettings, request: GenerationRequest, time_limit: float | None = None
+    ) -> GenerationResult:
+        """Generate within `time_limit` seconds (default: the client's request timeout)."""
         args = {
             "model": asdict(model),
             "messages": [asdict(message) for message in request.messages],
@@ -191,7 +201,7 @@ class WorkerClient:
             "temperature": request.temperature,
             "max_tokens": request.max_tokens,
         }
-        return GenerationResult(**await self._request("generate", args, self.request_timeout))
+        return GenerationResult(**await self._request("generate", args, time_limit or self.request_timeout))
 
     async def ping(self) -> dict[str, Any]:
         result: dict[str, Any] = await self._request("ping", {}, self.request_timeout)
@@ -239,7 +249,8 @@ class WorkerClient:
             line = b""
         if not line:
             await process.wait()
-            raise WorkerCrashedError(self._crash_message(process.returncode))
+            self._last_crash = crash_cause(process.returncode)
+            raise WorkerCrashedError(self._crash_message(process.returncode), self._last_crash)
         response: dict[str, Any] = json.loads(line)
         if response.get("id") != request_id:
             raise WorkerCrashedError(f"protocol error: answer to {response.get('id')}, expected {request_id}")
@@ -265,7 +276,8 @@ class WorkerClient:
             except (TimeoutError, WorkerCrashedError) as err:
                 await self._terminate(graceful=False)
                 self._record_failure()
-                raise WorkerCrashedError(f"reloading {settings.model_path} failed: {err}") from err
+                cause = err.cause if isinstance(err, WorkerCrashedError) else None
+                raise WorkerCrashedError(f"reloading {settings.model_path} failed: {err}", cause) from err
             if "error" in response:
                 raise _error_from_response(response["error"])
 
@@ -315,7 +327,7 @@ class WorkerClient:
 
     def _crash_message(self, returncode: int | None) -> str:
         tail = " | ".join(list(self._stderr_tail)[-3:])
-        return f"the model worker exited (code {returncode})" + (f": {tail}" if tail else "")
+        return f"the model worker exited ({describe_exit(returncode)})" + (f": {tail}" if tail else "")
 
     def _record_failure(self) -> None:
         self._consecutive_failures += 1
