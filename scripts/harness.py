@@ -26,6 +26,7 @@ for path in (str(TESTING_CONFIG), str(REPO_ROOT)):
         sys.path.insert(0, path)
 from homeassistant import loader  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.helpers import frame  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
 from homeassistant.util.yaml import load_yaml_dict  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
@@ -49,6 +50,7 @@ async def running_home(home: str | Path | Mapping[str, Any] = "basic") -> AsyncI
     with tempfile.TemporaryDirectory(prefix="lla-home-") as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            frame.async_setup(hass)  # as Home Assistant's bootstrap does: its HTTP client helpers need it
             for component in ("homeassistant", "conversation", "intent"):
                 await async_setup_component(hass, component, {})
             if not await async_setup_component(hass, "fixture_home", {"fixture_home": description}):
