@@ -25,7 +25,7 @@ from custom_components.local_llm_assist.engine.probe import (
     check_probe_result,
     probe_settings,
 )
-from custom_components.local_llm_assist.engine.worker import CRASHES_BEFORE_ALERT, WorkerClient
+from custom_components.local_llm_assist.engine.worker import CRASHES_BEFORE_ALERT, WorkerClient, worker_environment
 
 from ..helpers import process_exists
 from ..models import DEFAULT_LLM, SMOKE_LLM
@@ -151,3 +151,11 @@ async def test_bad_model_files_fail_with_a_precise_code(tmp_path: Path, content:
         await worker.ping()  # a refused model leaves a working worker
     finally:
         await worker.stop()
+
+
+async def test_worker_threads_wait_passively_unless_the_user_chose(client: WorkerClient) -> None:
+    """Spinning OpenMP threads make every token wait out time slices when another process holds a core."""
+    assert client.pid is not None
+    environment = Path(f"/proc/{client.pid}/environ").read_bytes().split(b"\0")
+    assert b"OMP_WAIT_POLICY=PASSIVE" in environment
+    assert worker_environment({"OMP_WAIT_POLICY": "ACTIVE"})["OMP_WAIT_POLICY"] == "ACTIVE"
