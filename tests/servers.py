@@ -26,7 +26,6 @@ START_TIMEOUT = 180.0  # loading a model on two busy cores; the wait ends as soo
 # second one, descheduled by other work, can slow a request twentyfold. (The bench uses both cores.)
 SERVER_THREADS = 1
 CONTEXT_SIZE = 4096
-CACHE_BYTES = 256 << 20  # about ten saved prompt states of the 0.5B model (the default, 2 GiB, is a lot on a test box)
 
 
 def server_python() -> Path:
@@ -64,9 +63,6 @@ def start_llama_server(
         *("--model", str(model), "--model_alias", alias),
         *("--host", "127.0.0.1", "--port", str(port)),
         *("--n_ctx", str(CONTEXT_SIZE), "--n_threads", str(threads)),
-        # Its one KV cache holds one prompt; the RAM cache keeps the states of earlier ones, so tests
-        # that take turns with different prompts do not re-evaluate the long agent prompt each time.
-        *("--cache", "true", "--cache_type", "ram", "--cache_size", str(CACHE_BYTES)),
         *(("--api_key", api_key) if api_key else ()),
     ]
     with log.open("wb") as output:

@@ -17,7 +17,9 @@ class LlamaCppServerEngine(ChatServerEngine):
     kind = "llamacpp_server"
 
     def _constraint(self, request: GenerationRequest) -> dict[str, Any]:
-        fields: dict[str, Any] = {"cache_prompt": True}
+        # repeat_penalty as in the worker (llama-cpp-python's server defaults to 1.1, which changes
+        # even greedy answers: the eval measured one case going wrong with it).
+        fields: dict[str, Any] = {"cache_prompt": True, "repeat_penalty": 1.0}
         if request.grammar is not None:
             fields["grammar"] = request.grammar
         return fields
