@@ -305,10 +305,11 @@ async def add_integration(session: aiohttp.ClientSession, token: str, model_path
     menu = await request_json(session, "POST", flow_path, token, json={"handler": INTEGRATION})
     if menu.get("type") != "menu":
         raise DemoError(f"config flow did not offer its menu: {menu}")
-    # The model is on disk already (scripts/setup assembled it): choose "a GGUF file on this machine".
-    form = await request_json(
-        session, "POST", f"{flow_path}/{menu['flow_id']}", token, json={"next_step_id": "local_file"}
-    )
+    # The model runs here and is on disk already (scripts/setup assembled it): choose "this machine",
+    # then "a GGUF file on this machine".
+    for step in ("this_machine", "local_file"):
+        menu = await request_json(session, "POST", f"{flow_path}/{menu['flow_id']}", token, json={"next_step_id": step})
+    form = menu
     if form.get("type") != "form":
         raise DemoError(f"config flow did not offer a form: {form}")
     result = await request_json(

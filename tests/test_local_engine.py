@@ -25,7 +25,7 @@ from custom_components.local_llm_assist import local_engine
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_WHISPER_MODEL_PATH, DOMAIN
 
-from .helpers import AGENT_ID
+from .helpers import AGENT_ID, start_local_model_flow
 from .models import FAST_WHISPER, SMOKE_LLM
 
 STRINGS = json.loads((Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json").read_text())
@@ -58,7 +58,7 @@ async def core(hass: HomeAssistant) -> None:
 
 
 async def configure_local_file(hass: HomeAssistant) -> dict[str, object]:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await start_local_model_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "local_file"})
     return dict(await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODEL_PATH: str(SMOKE_LLM)}))
 

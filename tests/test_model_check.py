@@ -19,7 +19,7 @@ from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN, REPAIR_WORKER_CRASHING
 
 from .crashing_cpu import make_workers_crash_on_multi_token_prompts
-from .helpers import AGENT_ID, ask, async_setup_agent, process_exists, speech
+from .helpers import AGENT_ID, ask, async_setup_agent, process_exists, speech, start_local_model_flow
 from .models import SMOKE_LLM
 
 STRINGS = json.loads((Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json").read_text())
@@ -35,7 +35,7 @@ async def test_a_model_that_crashes_on_its_first_prompt_is_refused_with_the_caus
     hass: HomeAssistant, crashing_cpu: None
 ) -> None:
     assert await async_setup_component(hass, "homeassistant", {})
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await start_local_model_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "local_file"})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODEL_PATH: str(SMOKE_LLM)})
     assert result["type"] is FlowResultType.FORM
