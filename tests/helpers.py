@@ -98,3 +98,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def async_add_wyoming_entry(hass: HomeAssistant, port: int, title: str) -> MockConfigEntry:
+    """Home Assistant's own wyoming integration, set up against a Wyoming server on 127.0.0.1."""
+    entry = MockConfigEntry(domain="wyoming", data={"host": "127.0.0.1", "port": port}, title=title)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

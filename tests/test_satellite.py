@@ -23,7 +23,6 @@ from homeassistant.core import Event as HassEvent
 from homeassistant.core import EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from wyoming.asr import Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
@@ -35,7 +34,7 @@ from wyoming.server import AsyncEventHandler, AsyncTcpServer
 
 from scripts.speech import chunks, speak
 
-from .helpers import free_port
+from .helpers import async_add_wyoming_entry, free_port
 from .voice import async_setup_voice
 
 RATE, WIDTH, CHANNELS = 16000, 2, 1
@@ -117,12 +116,7 @@ async def test_satellite_command_runs_through_our_pipeline(
     home: HomeAssistant, satellite_server: SatelliteServer
 ) -> None:
     await async_setup_voice(home)
-    wyoming = MockConfigEntry(
-        domain="wyoming", data={"host": "127.0.0.1", "port": satellite_server.port}, title="Kitchen satellite"
-    )
-    wyoming.add_to_hass(home)
-    assert await home.config_entries.async_setup(wyoming.entry_id)
-    await home.async_block_till_done()
+    wyoming = await async_add_wyoming_entry(home, satellite_server.port, "Kitchen satellite")
     pipeline_select = next(
         entry.entity_id
         for entry in er.async_entries_for_config_entry(er.async_get(home), wyoming.entry_id)

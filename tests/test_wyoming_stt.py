@@ -22,12 +22,11 @@ from homeassistant.components import assist_pipeline
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from scripts.speech import speak
 
-from .helpers import AGENT_ID, async_setup_agent, free_port
+from .helpers import AGENT_ID, async_add_wyoming_entry, async_setup_agent, free_port
 from .models import FAST_WHISPER
 from .voice import STT_ENTITY, our_pipeline_id, run_pipeline
 
@@ -84,10 +83,7 @@ async def test_pipeline_pairs_our_agent_with_wyoming_speech_to_text(
     home: HomeAssistant, hass_ws_client: WebSocketGenerator, wyoming_whisper: int
 ) -> None:
     assert await async_setup_component(home, "assist_pipeline", {})
-    wyoming = MockConfigEntry(domain="wyoming", data={"host": "127.0.0.1", "port": wyoming_whisper}, title="Whisper")
-    wyoming.add_to_hass(home)
-    assert await home.config_entries.async_setup(wyoming.entry_id)
-    await home.async_block_till_done()
+    wyoming = await async_add_wyoming_entry(home, wyoming_whisper, "Whisper")
     wyoming_stt = next(
         entity.entity_id
         for entity in er.async_entries_for_config_entry(er.async_get(home), wyoming.entry_id)
