@@ -44,3 +44,24 @@ portable_llama_wheel() {
     fi
     ls "$dir"/*.whl | head -n1
 }
+
+# llama-cpp-python's own HTTP server, for the tests and benchmarks of the model-server engines, in a
+# venv of its own (its web stack must not meet Home Assistant's pinned one) built from the portable
+# wheel. tests/servers.py finds it in ~/.cache/local_llm_assist/server-venv.
+#   install_llama_server_venv VENV HOST_ROOT BASE_PYTHON [RUNNER...]
+# VENV and BASE_PYTHON are paths as RUNNER sees them (no runner: this host; in_chroot: the chroot,
+# whose root is HOST_ROOT here).
+install_llama_server_venv() {
+    local venv=$1 host_root=$2 base_python=$3
+    shift 3
+    local llama_wheel fingerprint stamp="$host_root$venv/.setup-stamp"
+    llama_wheel=$(portable_llama_wheel "$@" "$base_python")
+    fingerprint=$(cat requirements_server.txt <(echo "$llama_wheel") | sha256sum | cut -d' ' -f1)
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && return 0
+    log "creating the llama.cpp server venv in $venv"
+    "$@" "$base_python" -m venv --clear "$venv"
+    "$@" "$venv/bin/python" -m pip --disable-pip-version-check -q install --no-deps "$llama_wheel" \
+        -r requirements_server.txt
+    "$@" "$venv/bin/python" -c 'import llama_cpp.server.app'
+    echo "$fingerprint" >"$stamp"
+}
