@@ -9,6 +9,8 @@ percentiles, success counts, tokens and the worker's peak memory:
   builtin  Home Assistant's own sentence matcher (the baseline, measured in the same run)
   hybrid   our agent, Home Assistant's matcher first and the model for the rest (the default)
   llm      our agent with every request answered by the model
+  llm-llama-grammar  the same, decoding with llama.cpp's own grammar sampler, one token at a time
+           (the baseline for jump-forward decoding, engine/decoding.py)
 "Cold" requests are the first after the model is loaded (nothing cached); "warm" ones reuse the
 cached prompt prefix. Numbers vary with the machine: compare ratios within one run.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 
+from custom_components.local_llm_assist.const import CONF_DECODING
 from scripts.engine_choice import parse_engine
 from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 from scripts.models import CACHE_DIR
@@ -76,6 +79,7 @@ class ModeResult:
     successes: int = 0
     prompt_tokens_evaluated: list[int] = field(default_factory=list)
     tokens_generated: list[int] = field(default_factory=list)
+    tokens_forced: list[int] = field(default_factory=list)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -120,6 +124,7 @@ async def run_mode(hass: HomeAssistant, name: str, agent_id: str, rounds: int, e
                 )
                 result.prompt_tokens_evaluated.append(sum(g.prompt_tokens - g.cached_prompt_tokens for g in new))
                 result.tokens_generated.append(sum(g.completion_tokens for g in new))
+                result.tokens_forced.append(sum(g.forced_tokens or 0 for g in new))
     return result
 
 
@@ -143,18 +148,29 @@ def peak_rss_mb(pid: int | None) -> float:
     return float("nan")
 
 
+def _mean(values: list[int]) -> float:
+    return statistics.mean(values) if values else 0.0
+
+
 def report(results: list[ModeResult], cold: list[float], rss_mb: float, load_ms: float) -> None:
     baseline = statistics.median(results[0].latencies_ms)
     print(f"\n{len(REQUESTS)} requests; latency = text in → action executed and reply ready\n")
-    print(f"{'mode':8} {'ok':>6} {'p50 ms':>8} {'p95 ms':>8} {'p50/builtin':>12} {'prompt tok':>11} {'gen tok':>8}")
+    print(
+        f"{'mode':17} {'ok':>6} {'p50 ms':>8} {'p95 ms':>8} {'p50/builtin':>12} {'prompt tok':>11} {'gen tok':>8}"
+        f" {'forced':>7}"
+    )
     for mode in results:
         p50, p95 = percentile(mode.latencies_ms, 0.5), percentile(mode.latencies_ms, 0.95)
-        prompt = statistics.mean(mode.prompt_tokens_evaluated) if mode.prompt_tokens_evaluated else 0
-        generated = statistics.mean(mode.tokens_generated) if mode.tokens_generated else 0
         print(
-            f"{mode.name:8} {mode.successes:>3}/{len(REQUESTS):<2} {p50:8.0f} {p95:8.0f} {p50 / baseline:11.1f}x"
-            f" {prompt:11.0f} {generated:8.1f}"
+            f"{mode.name:17} {mode.successes:>3}/{len(REQUESTS):<2} {p50:8.0f} {p95:8.0f} {p50 / baseline:11.1f}x"
+            f" {_mean(mode.prompt_tokens_evaluated):11.0f} {_mean(mode.tokens_generated):8.1f}"
+            f" {_mean(mode.tokens_forced):7.1f}"
         )
+    by_name = {mode.name: mode for mode in results}
+    new, old = by_name["llm"].latencies_ms, by_name["llm-llama-grammar"].latencies_ms
+    p50_ratio = percentile(new, 0.5) / percentile(old, 0.5)
+    p95_ratio = percentile(new, 0.95) / percentile(old, 0.95)
+    print(f"\njump-forward vs llama.cpp's grammar sampler (model only): p50 {p50_ratio:.2f}x, p95 {p95_ratio:.2f}x")
     print(
         f"\ncold (first request after load, {len(cold)} samples): p50 {percentile(cold, 0.5):.0f} ms, "
         f"p95 {percentile(cold, 0.95):.0f} ms"
@@ -173,9 +189,12 @@ async def main(model: Path, rounds: int, cold_samples: int) -> None:
         await hass.async_block_till_done()
         llm = await run_mode(hass, "llm", OUR_AGENT, rounds, entry)
         rss = peak_rss_mb(entry.runtime_data.client.pid)
+        hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_DECODING: "llama_grammar"})
+        await hass.config_entries.async_reload(entry.entry_id)
+        llama_grammar = await run_mode(hass, "llm-llama-grammar", OUR_AGENT, rounds, entry)
         await hass.config_entries.async_remove(entry.entry_id)
         cold = await cold_latencies(hass, model, cold_samples)
-    report([builtin, hybrid, llm], cold, rss, load_ms)
+    report([builtin, hybrid, llm, llama_grammar], cold, rss, load_ms)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def install_fails(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, no_local
     """Home Assistant really runs its installer, which cannot get the packages."""
     for name, requirement in (("LLAMA_CPP", UNBUILDABLE_LLAMA_CPP), ("FASTER_WHISPER", UNBUILDABLE_FASTER_WHISPER)):
         package = getattr(local_engine, name)
-        monkeypatch.setattr(local_engine, name, replace(package, requirement=requirement))
+        monkeypatch.setattr(local_engine, name, replace(package, requirements=(requirement,)))
     monkeypatch.setenv("UV_OFFLINE", "1")  # a failure that needs no network, and installs nothing
     hass.config.skip_pip = False  # the test harness skips installs; Home Assistant itself does not
     yield

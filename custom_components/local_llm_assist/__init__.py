@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_CONTEXT_SIZE,
+    CONF_DECODING,
     CONF_MODEL_PATH,
     CONF_REQUEST_TIMEOUT,
     CONF_WHISPER_MODEL_PATH,
@@ -48,9 +49,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 def llm_settings_from_entry(entry: LocalLlmConfigEntry) -> LlmSettings:
+    decoding = entry.options.get(CONF_DECODING)
     return LlmSettings(
         model_path=entry.data[CONF_MODEL_PATH],
         context_size=int(entry.options.get(CONF_CONTEXT_SIZE, DEFAULT_CONTEXT_SIZE)),
+        decoding="llama_grammar" if decoding == "llama_grammar" else "jump_forward",
     )
 
 

@@ -13,6 +13,9 @@ CONF_MODEL_SHA256: Final = "model_sha256"
 CONF_CATALOG_MODEL: Final = "catalog_model"
 CONF_SHA256: Final = "sha256"
 CONF_CONTEXT_SIZE: Final = "context_size"
+# How the local model decodes under the grammar (engine/data.py LlmSettings.decoding). Not in the
+# options form: the benchmark and the eval set it to compare against llama.cpp's own sampler.
+CONF_DECODING: Final = "decoding"
 CONF_PROMPT: Final = "prompt"
 CONF_TEMPERATURE: Final = "temperature"
 CONF_MAX_TOKENS: Final = "max_tokens"
@@ -53,8 +56,10 @@ CONF_SERVER_API_KEY: Final = "server_api_key"  # a secret: redacted in diagnosti
 # whose models run on a server never needs them. They are installed on demand (see
 # local_engine.py); requirements_local_engine.txt lists the same lines (tests/test_manifest.py).
 LLAMA_CPP_REQUIREMENT: Final = "llama-cpp-python==0.3.36"
+# Constrained decoding with jump-forward (engine/decoding.py); a prebuilt wheel, no compiler needed.
+LLGUIDANCE_REQUIREMENT: Final = "llguidance==1.9.1"
 FASTER_WHISPER_REQUIREMENT: Final = "faster-whisper==1.2.1"
-LOCAL_ENGINE_REQUIREMENTS: Final = (LLAMA_CPP_REQUIREMENT, FASTER_WHISPER_REQUIREMENT)
+LOCAL_ENGINE_REQUIREMENTS: Final = (LLAMA_CPP_REQUIREMENT, LLGUIDANCE_REQUIREMENT, FASTER_WHISPER_REQUIREMENT)
 
 # Speech-to-text (options step "speech"); without a whisper model there is no STT entity.
 CONF_WHISPER_MODEL_PATH: Final = "whisper_model_path"

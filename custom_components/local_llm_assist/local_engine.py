@@ -1,4 +1,4 @@
-"""Installing the local engine on demand: llama-cpp-python and faster-whisper.
+"""Installing the local engine on demand: llama-cpp-python (with llguidance) and faster-whisper.
 
 Only a user who runs models on this machine needs them, and they do not install everywhere
 Home Assistant runs (llama-cpp-python builds from source, which needs a compiler that Home
@@ -17,18 +17,20 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.requirements import async_process_requirements
 
-from .const import DOMAIN, FASTER_WHISPER_REQUIREMENT, LLAMA_CPP_REQUIREMENT, LOGGER
+from .const import DOMAIN, FASTER_WHISPER_REQUIREMENT, LLAMA_CPP_REQUIREMENT, LLGUIDANCE_REQUIREMENT, LOGGER
 
 
 @dataclass(frozen=True)
 class NativePackage:
-    requirement: str
-    module: str  # what the worker imports
-    error: str  # the translation key of the message when it cannot be installed
+    requirements: tuple[str, ...]
+    modules: tuple[str, ...]  # what the worker imports
+    error: str  # the translation key of the message when they cannot be installed
 
 
-LLAMA_CPP = NativePackage(LLAMA_CPP_REQUIREMENT, "llama_cpp", "llama_cpp_install_failed")
-FASTER_WHISPER = NativePackage(FASTER_WHISPER_REQUIREMENT, "faster_whisper", "faster_whisper_install_failed")
+LLAMA_CPP = NativePackage(
+    (LLAMA_CPP_REQUIREMENT, LLGUIDANCE_REQUIREMENT), ("llama_cpp", "llguidance"), "llama_cpp_install_failed"
+)
+FASTER_WHISPER = NativePackage((FASTER_WHISPER_REQUIREMENT,), ("faster_whisper",), "faster_whisper_install_failed")
 
 
 async def async_install_llama_cpp(hass: HomeAssistant) -> str | None:
@@ -42,15 +44,16 @@ async def async_install_faster_whisper(hass: HomeAssistant) -> str | None:
 
 
 async def _async_install(hass: HomeAssistant, package: NativePackage) -> str | None:
-    """Install the package if it is missing; None when it is usable, else the error key."""
+    """Install the packages if they are missing; None when they are usable, else the error key."""
     try:
-        await async_process_requirements(hass, DOMAIN, [package.requirement])
+        await async_process_requirements(hass, DOMAIN, list(package.requirements))
     except HomeAssistantError as err:
-        LOGGER.error("Could not install %s to run models on this machine: %s", package.requirement, err)
+        LOGGER.error("Could not install %s to run models on this machine: %s", ", ".join(package.requirements), err)
         return package.error
-    if not await hass.async_add_executor_job(_importable, package.module):
-        LOGGER.error("%s is installed but %s cannot be imported", package.requirement, package.module)
-        return package.error
+    for module in package.modules:
+        if not await hass.async_add_executor_job(_importable, module):
+            LOGGER.error("%s is installed but %s cannot be imported", ", ".join(package.requirements), module)
+            return package.error
     return None
 
 

@@ -29,6 +29,7 @@ from custom_components.local_llm_assist.engine.worker import CRASHES_BEFORE_ALER
 
 from ..helpers import process_exists
 from ..models import DEFAULT_LLM, SMOKE_LLM
+from .test_server_engines import turn
 
 SETTINGS = LlmSettings(model_path=str(SMOKE_LLM), context_size=512)
 QUESTION = GenerationRequest(
@@ -96,26 +97,68 @@ async def test_crash_mid_request_fails_that_request_then_recovers(client: Worker
     assert client.restarts == 1
 
 
-async def test_hung_generation_times_out_and_kills_the_worker(client: WorkerClient) -> None:
+async def test_a_generation_past_its_time_limit_stops_and_the_worker_stays_warm(client: WorkerClient) -> None:
+    pid = client.pid
+    client.request_timeout = 0.5
+    with pytest.raises(WorkerTimeoutError, match="stopped it"):
+        await client.generate(SETTINGS, LONG_ANSWER)
+    assert client.pid == pid and client.consecutive_failures == 0
+    client.request_timeout = 30
+    again = await client.generate(SETTINGS, QUESTION)  # same prompt: the evaluated prefix is still there
+    assert again.text and again.cached_prompt_tokens >= again.prompt_tokens - 1
+    assert client.restarts == 0
+
+
+async def test_a_caller_that_gives_up_leaves_the_worker_warm(client: WorkerClient) -> None:
+    pid = client.pid
+    request = asyncio.ensure_future(client.generate(SETTINGS, LONG_ANSWER))
+    await asyncio.sleep(0.5)
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    result = await client.generate(SETTINGS, QUESTION)
+    assert result.text.startswith('{"reply": "') and client.pid == pid and client.restarts == 0
+
+
+async def test_a_hung_worker_that_ignores_the_cancel_is_killed_and_replaced(client: WorkerClient) -> None:
     pid = client.pid
     assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
     client.request_timeout = 0.5
-    with pytest.raises(WorkerTimeoutError):
-        await client.generate(SETTINGS, LONG_ANSWER)
+    with pytest.raises(WorkerTimeoutError, match="worker restarted"):
+        await client.generate(SETTINGS, QUESTION)
     assert not process_exists(pid)
     client.request_timeout = 30
     assert (await client.generate(SETTINGS, QUESTION)).text
+    assert client.restarts == 1
+
+
+async def _new_worker_pid(client: WorkerClient, old: set[int]) -> int:
+    for _ in range(1200):
+        if (pid := client.pid) is not None and pid not in old:
+            return pid
+        await asyncio.sleep(0.05)
+    raise AssertionError("no new worker started within a minute")
+
+
+async def _crash_a_generation(client: WorkerClient, killed: set[int]) -> None:
+    """Start a long generation and kill whichever worker serves it (a restarted one, after a crash)."""
+    request = asyncio.ensure_future(client.generate(SETTINGS, LONG_ANSWER))
+    pid = await _new_worker_pid(client, killed)
+    await asyncio.sleep(0.3)
+    killed.add(pid)
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(WorkerCrashedError):
+        await request
 
 
 async def test_repeated_failures_raise_and_clear_the_alert(client: WorkerClient) -> None:
-    client.request_timeout = 0.5
+    killed: set[int] = set()
     for attempt in range(CRASHES_BEFORE_ALERT):
         assert client.health_events == []  # type: ignore[attr-defined]
-        with pytest.raises(WorkerTimeoutError):
-            await client.generate(SETTINGS, LONG_ANSWER)
+        await _crash_a_generation(client, killed)
         assert client.consecutive_failures == attempt + 1
     assert client.health_events == [False]  # type: ignore[attr-defined]
-    client.request_timeout = 30
     await client.ping()  # comes back after the backoff
     assert client.health_events == [False, True]  # type: ignore[attr-defined]
 
@@ -159,3 +202,20 @@ async def test_worker_threads_wait_passively_unless_the_user_chose(client: Worke
     environment = Path(f"/proc/{client.pid}/environ").read_bytes().split(b"\0")
     assert b"OMP_WAIT_POLICY=PASSIVE" in environment
     assert worker_environment({"OMP_WAIT_POLICY": "ACTIVE"})["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+async def test_jump_forward_decoding_answers_as_llama_cpp_own_grammar_sampler() -> None:
+    """Forced tokens are evaluated in batches instead of sampled one by one: same answer at temperature 0."""
+    worker = WorkerClient(request_timeout=300)
+    answers = {}
+    try:
+        for decoding in ("jump_forward", "llama_grammar"):
+            settings = LlmSettings(model_path=str(SMOKE_LLM), context_size=2048, decoding=decoding, saved_prompts=False)
+            await worker.load_llm(settings)
+            answers[decoding] = await worker.generate(settings, turn("switch off the porch lamp"))
+    finally:
+        await worker.stop()
+    fast, baseline = answers["jump_forward"], answers["llama_grammar"]
+    assert fast.text == baseline.text
+    assert fast.forced_tokens and fast.forced_tokens > 0 and baseline.forced_tokens == 0
+    assert fast.sampled_tokens and fast.sampled_tokens < baseline.completion_tokens

@@ -41,13 +41,25 @@ class ChatMessage:
     content: str
 
 
+Decoding = Literal["jump_forward", "llama_grammar"]
+
+
 @dataclass(frozen=True)
 class LlmSettings:
-    """How to load a GGUF model; equal settings share one loaded model."""
+    """How to load and run a GGUF model; equal settings share one loaded model.
+
+    `decoding`: "jump_forward" (engine/decoding.py, the default) or "llama_grammar", llama.cpp's own
+    grammar sampler, one token at a time (the benchmark's baseline, and the fallback for a grammar
+    llguidance cannot compile). `saved_prompts`: evaluated prompts are saved beside the model file
+    and loaded back after a restart (engine/prefix_states.py); off for the set-up probe, which must
+    really evaluate its prompt on this CPU.
+    """
 
     model_path: str
     context_size: int = 4096
     threads: int | None = None
+    decoding: Decoding = "jump_forward"
+    saved_prompts: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,10 @@ class GenerationResult:
     completion_tokens: int
     prompt_ms: float
     generation_ms: float
+    # How the answer's tokens came about, where the engine says: chosen by the model, or forced by the
+    # grammar and evaluated in one batch (engine/decoding.py). Model servers do not report it.
+    sampled_tokens: int | None = None
+    forced_tokens: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ class WorkerStoppedError(EngineError):
     code = "worker_stopped"
 
 
+class GenerationCancelledError(EngineError):
+    """The caller gave up on a generation; the worker stopped between two tokens and stays loaded."""
+
+    code = "generation_cancelled"
+
+
+class PromptTooLongError(EngineError):
+    """The prompt and the answer it may need do not fit in the model's context."""
+
+    code = "prompt_too_long"
+
+
 class ModelLoadError(EngineError):
     """A model file could not be used; `code` says why."""
 

@@ -1,27 +1,35 @@
 """llama.cpp runtime, used only inside the worker process.
 
-One `Llama` object stays loaded per model file: llama-cpp-python keeps the evaluated tokens in
-its KV cache and re-evaluates only what follows the longest common prefix with the previous
-prompt, so the static system prompt (instructions, tools, devices) is paid for once.
-Compiled grammars are cached too: the tool list changes rarely.
+One `Llama` object stays loaded per model file: the decoder keeps the evaluated tokens in its KV
+cache and re-evaluates only what follows the longest common prefix with the previous prompt, so the
+static system prompt (instructions, tools, devices) is paid for once. Decoding under the grammar is
+engine/decoding.py (jump-forward over the tokens the grammar forces).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import GenerationRequest, GenerationResult, LlmSettings
-from .errors import ModelLoadError
+from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
+from .decoding import Decoded, Decoder, GrammarCompiler, GrammarRejectedError, vocabulary_tokenizer
+from .errors import GenerationCancelledError, ModelLoadError
+from .prefix_states import PrefixStates, cache_folder
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
     from llama_cpp.llama_grammar import LlamaGrammar
 
-GGUF_MAGIC = b"GGUF"
+_LOGGER = logging.getLogger(__name__)
 MAX_CACHED_GRAMMARS = 8
+
+GGUF_MAGIC = b"GGUF"
 
 
 def check_model_file(path: str) -> None:
@@ -34,12 +42,30 @@ def check_model_file(path: str) -> None:
             raise ModelLoadError("model_not_gguf", f"{path} is not a GGUF file")
 
 
+@dataclass
+class LoadedModel:
+    """A model in memory with what turns chat messages into its tokens and decodes its answers."""
+
+    llama: Llama
+    formatter: Jinja2ChatFormatter
+    decoder: Decoder
+    llama_grammars: dict[str, LlamaGrammar] = field(default_factory=dict)
+
+    def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
+        """The messages in the model's own chat template, ready for the assistant's answer."""
+        chat = [{"role": m.role, "content": m.content} for m in messages]
+        formatted = self.formatter(messages=chat)  # type: ignore[arg-type]
+        tokens: list[int] = self.llama.tokenize(
+            formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+        )
+        return tokens
+
+
 class LlamaRuntime:
     """Holds loaded models by settings and runs generations on them."""
 
     def __init__(self) -> None:
-        self._models: dict[LlmSettings, Llama] = {}
-        self._grammars: dict[str, LlamaGrammar] = {}
+        self._models: dict[LlmSettings, LoadedModel] = {}
 
     def load(self, settings: LlmSettings) -> dict[str, Any]:
         if settings in self._models:
@@ -48,80 +74,132 @@ class LlamaRuntime:
         from llama_cpp import Llama  # heavy import, only in the worker
 
         started = time.monotonic()
+        threads = settings.threads or max(1, (os.cpu_count() or 2))
         try:
-            model = Llama(
+            llama = Llama(
                 model_path=settings.model_path,
                 n_ctx=settings.context_size,
-                n_threads=settings.threads or max(1, (os.cpu_count() or 2)),
+                n_threads=threads,
+                n_threads_batch=threads,
                 verbose=False,
             )
         except (ValueError, RuntimeError) as err:
             raise ModelLoadError("model_load_failed", str(err)) from err
-        self._models[settings] = model
-        return {"load_ms": (time.monotonic() - started) * 1000, "context_size": model.n_ctx()}
+        saved = PrefixStates(cache_folder(settings.model_path, llama.n_ctx())) if settings.saved_prompts else None
+        decoder = Decoder(llama, GrammarCompiler(vocabulary_tokenizer(llama)), saved)
+        self._models[settings] = LoadedModel(llama, _chat_formatter(llama), decoder)
+        return {"load_ms": (time.monotonic() - started) * 1000, "context_size": llama.n_ctx()}
 
     def unload(self, settings: LlmSettings) -> None:
-        model = self._models.pop(settings, None)
-        if model is not None:
-            model.close()
+        loaded = self._models.pop(settings, None)
+        if loaded is not None:
+            loaded.llama.close()
 
-    def generate(self, settings: LlmSettings, request: GenerationRequest) -> GenerationResult:
-        model = self._models.get(settings)
-        if model is None:
-            raise ModelLoadError("model_not_loaded", f"{settings.model_path} is not loaded")
-        previous_tokens = _evaluated_tokens(model)
-        started = time.monotonic()
-        first_token_at: float | None = None
-        pieces: list[str] = []
-        for chunk in model.create_chat_completion(
-            messages=[{"role": m.role, "content": m.content} for m in request.messages],  # type: ignore[misc]
-            grammar=self._grammar(request.grammar),
-            temperature=request.temperature,
-            max_tokens=request.max_tokens,
-            stream=True,
-        ):
-            if first_token_at is None:
-                first_token_at = time.monotonic()
-            delta: dict[str, Any] = chunk["choices"][0]["delta"]  # type: ignore[index,assignment]
-            pieces.append(str(delta.get("content") or ""))
-        finished = time.monotonic()
-        first_token_at = first_token_at or finished
-        return self._result("".join(pieces), model, previous_tokens, started, first_token_at, finished)
-
-    def _grammar(self, text: str | None) -> LlamaGrammar | None:
-        if text is None:
-            return None
-        grammar = self._grammars.get(text)
-        if grammar is None:
-            from llama_cpp.llama_grammar import LlamaGrammar
-
-            if len(self._grammars) >= MAX_CACHED_GRAMMARS:
-                self._grammars.pop(next(iter(self._grammars)))
-            grammar = self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
-        return grammar
-
-    @staticmethod
-    def _result(
-        text: str, model: Llama, previous: list[int], started: float, first_token: float, finished: float
+    def generate(
+        self, settings: LlmSettings, request: GenerationRequest, cancelled: Callable[[], bool] = lambda: False
     ) -> GenerationResult:
-        current = _evaluated_tokens(model)
-        completion_tokens = len(model.tokenize(text.encode(), add_bos=False, special=False)) if text else 0
-        prompt_tokens = max(0, len(current) - completion_tokens)
-        cached = 0
-        for old, new in zip(previous, current[:prompt_tokens], strict=False):
-            if old != new:
-                break
-            cached += 1
+        loaded = self._models.get(settings)
+        if loaded is None:
+            raise ModelLoadError("model_not_loaded", f"{settings.model_path} is not loaded")
+        prompt = loaded.prompt_tokens(request.messages)
+        decoded: Decoded | None = None
+        if settings.decoding == "jump_forward":
+            try:
+                decoded = loaded.decoder.decode(
+                    prompt,
+                    request.grammar,
+                    temperature=request.temperature,
+                    max_tokens=request.max_tokens,
+                    cancelled=cancelled,
+                )
+            except GrammarRejectedError as err:
+                _LOGGER.warning("llguidance cannot compile this grammar (%s); using llama.cpp's sampler", err)
+        if decoded is None:
+            decoded = _decode_with_llama_grammar(loaded, prompt, request, cancelled)
         return GenerationResult(
-            text=text,
-            prompt_tokens=prompt_tokens,
-            cached_prompt_tokens=cached,
-            completion_tokens=completion_tokens,
-            prompt_ms=(first_token - started) * 1000,
-            generation_ms=(finished - first_token) * 1000,
+            text=decoded.text,
+            prompt_tokens=decoded.prompt_tokens,
+            cached_prompt_tokens=decoded.cached_prompt_tokens,
+            completion_tokens=decoded.completion_tokens,
+            prompt_ms=decoded.prompt_ms,
+            generation_ms=decoded.generation_ms,
+            sampled_tokens=decoded.sampled_tokens,
+            forced_tokens=decoded.forced_tokens,
         )
 
 
-def _evaluated_tokens(model: Llama) -> list[int]:
-    """The tokens now in the model's KV cache (what the next prompt can reuse)."""
-    return [int(token) for token in model.input_ids[: model.n_tokens]]
+def _decode_with_llama_grammar(
+    loaded: LoadedModel, prompt: list[int], request: GenerationRequest, cancelled: Callable[[], bool]
+) -> Decoded:
+    """llama.cpp's own grammar sampler: every token sampled, one decode step each."""
+    from llama_cpp import StoppingCriteriaList
+
+    llama = loaded.llama
+    held = [int(token) for token in llama.input_ids[: llama.n_tokens]]
+    started = time.monotonic()
+    first_token_at: float | None = None
+    pieces: list[str] = []
+    for chunk in llama.create_completion(
+        prompt,
+        grammar=_llama_grammar(loaded, request.grammar),
+        temperature=request.temperature,
+        max_tokens=request.max_tokens,
+        stream=True,
+        stopping_criteria=StoppingCriteriaList([lambda _tokens, _logits: cancelled()]),
+    ):
+        first_token_at = first_token_at or time.monotonic()
+        pieces.append(str(chunk["choices"][0]["text"]))  # type: ignore[index]
+    if cancelled():
+        raise GenerationCancelledError("the generation was cancelled")
+    finished = time.monotonic()
+    first_token_at = first_token_at or finished
+    text = "".join(pieces)
+    completion_tokens = len(llama.tokenize(text.encode(), add_bos=False, special=False)) if text else 0
+    cached = 0
+    for old, new in zip(held, prompt, strict=False):
+        if old != new:
+            break
+        cached += 1
+    return Decoded(
+        text=text,
+        completion_tokens=completion_tokens,
+        sampled_tokens=completion_tokens,
+        forced_tokens=0,
+        prompt_tokens=len(prompt),
+        cached_prompt_tokens=cached,
+        prompt_ms=(first_token_at - started) * 1000,
+        generation_ms=(finished - first_token_at) * 1000,
+    )
+
+
+def _llama_grammar(loaded: LoadedModel, text: str | None) -> LlamaGrammar | None:
+    if text is None:
+        return None
+    grammar = loaded.llama_grammars.get(text)
+    if grammar is None:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        if len(loaded.llama_grammars) >= MAX_CACHED_GRAMMARS:
+            loaded.llama_grammars.pop(next(iter(loaded.llama_grammars)))
+        grammar = loaded.llama_grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+    return grammar
+
+
+def _chat_formatter(llama: Llama) -> Jinja2ChatFormatter:
+    """The chat template the model file carries, set up the way llama-cpp-python sets it up."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelLoadError("model_load_failed", "the model file carries no chat template")
+    eos, bos = llama.token_eos(), llama.token_bos()
+    return Jinja2ChatFormatter(
+        template=template,
+        eos_token=_piece(llama, eos),
+        bos_token=_piece(llama, bos),
+        stop_token_ids=[eos],
+    )
+
+
+def _piece(llama: Llama, token: int) -> str:
+    return "" if token < 0 else str(llama._model.token_get_text(token))  # as Llama itself names them

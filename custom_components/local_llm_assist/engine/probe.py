@@ -37,7 +37,7 @@ PROBE_REQUEST = GenerationRequest(messages=_probe_messages(), grammar=None, temp
 
 
 def probe_settings(model_path: str) -> LlmSettings:
-    return LlmSettings(model_path=model_path, context_size=PROBE_CONTEXT_SIZE)
+    return LlmSettings(model_path=model_path, context_size=PROBE_CONTEXT_SIZE, saved_prompts=False)
 
 
 def check_probe_result(result: GenerationResult) -> None:

@@ -6,7 +6,9 @@ speaks JSON lines over the child's stdin and a private copy of its stdout; anyth
 prints goes to stderr, which the client keeps a tail of for error messages.
 
 Requests are served one at a time (an asyncio lock is the queue). A request that exceeds its
-timeout kills the worker. After a crash the next request restarts it, waiting with exponential
+timeout, or whose caller gives up, is cancelled with SIGUSR1: a generation stops between two tokens
+and the worker stays warm (model and evaluated prompt kept). Only a worker that does not answer the
+cancel within CANCEL_GRACE seconds is killed. After a crash the next request restarts it, waiting with exponential
 backoff when crashes repeat, and reloads the models (language and speech) that were loaded before.
 """
 
@@ -20,6 +22,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -57,6 +60,8 @@ STREAM_LIMIT = 64 * 1024 * 1024
 STDERR_TAIL_LINES = 30
 LOAD_TIMEOUT = 300.0
 STOP_GRACE = 5.0
+CANCEL_GRACE = 2.0
+CANCEL_SIGNAL = signal.SIGUSR1
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
 CRASHES_BEFORE_ALERT = 3
@@ -85,16 +90,19 @@ def serve() -> None:
     from .whisper import WhisperRuntime
 
     runtime = _Runtimes(llm=LlamaRuntime(), whisper=WhisperRuntime())
+    cancel = threading.Event()
+    signal.signal(CANCEL_SIGNAL, lambda _signum, _frame: cancel.set())
     for line in sys.stdin:
         request = json.loads(line)
-        responses.write(json.dumps(_handle(runtime, request)) + "\n")
+        cancel.clear()
+        responses.write(json.dumps(_handle(runtime, request, cancel.is_set)) + "\n")
         if request["op"] == "shutdown":
             break
 
 
-def _handle(runtime: _Runtimes, request: dict[str, Any]) -> dict[str, Any]:
+def _handle(runtime: _Runtimes, request: dict[str, Any], cancelled: Callable[[], bool]) -> dict[str, Any]:
     try:
-        result = _dispatch(runtime, request["op"], request.get("args", {}))
+        result = _dispatch(runtime, request["op"], request.get("args", {}), cancelled)
     except EngineError as err:
         return {"id": request["id"], "error": {"code": err.code, "message": str(err)}}
     except Exception as err:  # noqa: BLE001 - any failure must become a response, not a dead worker
@@ -102,7 +110,7 @@ def _handle(runtime: _Runtimes, request: dict[str, Any]) -> dict[str, Any]:
     return {"id": request["id"], "result": result}
 
 
-def _dispatch(runtime: _Runtimes, op: str, args: dict[str, Any]) -> Any:
+def _dispatch(runtime: _Runtimes, op: str, args: dict[str, Any], cancelled: Callable[[], bool]) -> Any:
     if op == "ping" or op == "shutdown":
         return {"pid": os.getpid()}
     if op == "load_llm":
@@ -121,7 +129,7 @@ def _dispatch(runtime: _Runtimes, op: str, args: dict[str, Any]) -> Any:
             temperature=args["temperature"],
             max_tokens=args["max_tokens"],
         )
-        return asdict(runtime.llm.generate(LlmSettings(**args["model"]), request))
+        return asdict(runtime.llm.generate(LlmSettings(**args["model"]), request, cancelled))
     raise EngineError(f"unknown operation {op!r}")
 
 
@@ -235,9 +243,13 @@ class WorkerClient:
                 async with asyncio.timeout(limit):
                     response = await self._roundtrip(op, args)
             except TimeoutError:
-                await self._terminate(graceful=False)
+                if await self._cancel_in_flight():
+                    raise WorkerTimeoutError(f"{op} took longer than {limit:.1f} s; stopped it") from None
                 self._record_failure()
                 raise WorkerTimeoutError(f"{op} took longer than {limit:.1f} s; worker restarted") from None
+            except asyncio.CancelledError:
+                await self._cancel_in_flight()
+                raise
             except WorkerCrashedError:
                 await self._terminate(graceful=False)
                 self._record_failure()
@@ -266,6 +278,26 @@ class WorkerClient:
         if response.get("id") != request_id:
             raise WorkerCrashedError(f"protocol error: answer to {response.get('id')}, expected {request_id}")
         return response
+
+    async def _cancel_in_flight(self) -> bool:
+        """Ask the worker to drop the request in flight and wait briefly for its answer.
+
+        True: it answered and is ready for the next request, still warm. False: it did not (hung,
+        or busy in native code that cannot stop), so it was killed; the next request restarts it.
+        """
+        process = self._process
+        assert process is not None and process.stdout is not None
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(CANCEL_SIGNAL)
+        try:
+            async with asyncio.timeout(CANCEL_GRACE):
+                line = await process.stdout.readline()
+            answered = bool(line) and json.loads(line).get("id") == self._next_id
+        except (TimeoutError, ValueError):
+            answered = False
+        if not answered:
+            await self._terminate(graceful=False)
+        return answered
 
     async def _ensure_running(self) -> None:
         if self._process is not None and self._process.returncode is None:

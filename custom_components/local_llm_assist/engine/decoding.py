@@ -1,0 +1,206 @@
+"""Grammar-constrained decoding that skips the tokens the grammar forces (jump-forward), worker only.
+
+Most bytes of a tool call are fixed by the grammar (engine/grammar.py): once the model has chosen
+`{"name": "HassTu`, the rest of the name and `", "arguments": {"` can only be one thing. llama.cpp's
+own grammar sampler still produces those tokens one by one, each a full decode step plus a grammar
+check over the whole vocabulary. Here llguidance computes, after every sampled token, the tokens the
+grammar forces next; they are evaluated together with the sampled token in one batch, so the model
+spends a decode step only where it has a real choice, and the per-token grammar check is a bitmask.
+
+Sampling matches llama-cpp-python's: greedy at temperature 0 (the product's default), otherwise
+top-k 40 and min-p 0.05 before the temperature, as its defaults are.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import EngineError, GenerationCancelledError, PromptTooLongError
+from .prefix_states import MIN_TOKENS_GAINED, MIN_TOKENS_TO_SAVE, PrefixStates, common_prefix_length
+
+if TYPE_CHECKING:
+    import numpy as np
+    from llama_cpp import Llama
+    from llguidance import LLMatcher, LLTokenizer
+
+TOP_K = 40
+MIN_P = 0.05
+MAX_CACHED_GRAMMARS = 8
+# Prompt tokens evaluated per batch: big enough to keep the matrix multiplies efficient, small
+# enough (about a second on a slow CPU) that a cancel is noticed quickly.
+PROMPT_CHUNK = 128
+
+
+class GrammarRejectedError(EngineError):
+    """llguidance cannot compile the grammar; the caller falls back to llama.cpp's own sampler."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What one decoding produced and how: `sampled` tokens were chosen, `forced` ones jumped over."""
+
+    text: str
+    completion_tokens: int
+    sampled_tokens: int
+    forced_tokens: int
+    prompt_tokens: int
+    cached_prompt_tokens: int
+    prompt_ms: float
+    generation_ms: float
+
+
+class GrammarCompiler:
+    """Turns the product's GBNF into llguidance matchers for one model's vocabulary, with a cache."""
+
+    def __init__(self, tokenizer: LLTokenizer) -> None:
+        self._tokenizer = tokenizer
+        self._compiled: dict[str, LLMatcher] = {}
+
+    def matcher(self, gbnf: str) -> LLMatcher:
+        """A fresh matcher at the start of `gbnf` (compiled once, then copied)."""
+        compiled = self._compiled.get(gbnf)
+        if compiled is None:
+            import llguidance
+
+            compiled = llguidance.LLMatcher(self._tokenizer, llguidance.grammar_from("gbnf", gbnf))
+            if compiled.is_error():
+                raise GrammarRejectedError(compiled.get_error())
+            if len(self._compiled) >= MAX_CACHED_GRAMMARS:
+                self._compiled.pop(next(iter(self._compiled)))
+            self._compiled[gbnf] = compiled
+        return compiled.deep_copy()
+
+
+def vocabulary_tokenizer(model: Llama) -> LLTokenizer:
+    """llguidance's view of the model's vocabulary (about a second to build: once per loaded model)."""
+    import llguidance.llamacpp
+
+    return llguidance.llamacpp.lltokenizer_from_vocab(model._model.vocab)  # llama-cpp-python keeps the vocab private
+
+
+class Decoder:
+    """Runs generations on one loaded model, reusing its KV cache across prompts that share a prefix."""
+
+    def __init__(self, model: Llama, compiler: GrammarCompiler, saved: PrefixStates | None = None) -> None:
+        import numpy
+
+        self._model = model
+        self._compiler = compiler
+        self._saved = saved
+        self._numpy = numpy
+        self._rng = numpy.random.default_rng()
+        self._n_vocab = model.n_vocab()
+        self._end_tokens = {model.token_eos()}
+
+    def decode(
+        self,
+        prompt: list[int],
+        gbnf: str | None,
+        *,
+        temperature: float,
+        max_tokens: int,
+        cancelled: Callable[[], bool],
+    ) -> Decoded:
+        room = self._model.n_ctx() - len(prompt)
+        if room <= 0:
+            raise PromptTooLongError(f"{len(prompt)} prompt tokens exceed the context of {self._model.n_ctx()}")
+        max_tokens = min(max_tokens, room)  # as llama-cpp-python does: the answer gets what is left
+        matcher = self._compiler.matcher(gbnf) if gbnf is not None else None
+        started = time.monotonic()
+        cached = self._evaluate_prompt(prompt, cancelled)
+        prompt_done = time.monotonic()
+        output: list[int] = []
+        sampled = 0
+        while len(output) < max_tokens:
+            if cancelled():
+                raise GenerationCancelledError("the generation was cancelled")
+            token = self._sample(matcher, temperature)
+            if token in self._end_tokens:
+                break
+            batch = [token, *self._accept(matcher, token)]
+            sampled += 1
+            output += batch
+            if matcher is not None and matcher.is_stopped():
+                break
+            self._model.eval(batch)
+        finished = time.monotonic()
+        return Decoded(
+            text=self._model.detokenize(output).decode("utf-8", errors="replace"),
+            completion_tokens=len(output),
+            sampled_tokens=sampled,
+            forced_tokens=len(output) - sampled,
+            prompt_tokens=len(prompt),
+            cached_prompt_tokens=cached,
+            prompt_ms=(prompt_done - started) * 1000,
+            generation_ms=(finished - prompt_done) * 1000,
+        )
+
+    def _evaluate_prompt(self, prompt: list[int], cancelled: Callable[[], bool]) -> int:
+        """Evaluate what the KV cache (or a saved state) does not already hold; returns how many
+        tokens it reused.
+
+        The last prompt token is always evaluated again, since its logits choose the first answer
+        token. The rest goes in chunks, so a cancel is noticed within one chunk; what was evaluated
+        before a cancel stays in the cache for the retry.
+        """
+        model = self._model
+        reused = min(self._reusable(prompt), len(prompt) - 1)
+        model.n_tokens = reused
+        for start in range(reused, len(prompt), PROMPT_CHUNK):
+            if cancelled():
+                raise GenerationCancelledError("the generation was cancelled while reading the prompt")
+            model.eval(prompt[start : start + PROMPT_CHUNK])
+        if self._saved is not None and len(prompt) - reused >= MIN_TOKENS_TO_SAVE:
+            self._saved.save(model, prompt)
+        return reused
+
+    def _reusable(self, prompt: list[int]) -> int:
+        """How much of `prompt` the KV cache holds, after loading a saved state that holds more."""
+        model = self._model
+        held = common_prefix_length(list(model.input_ids[: model.n_tokens]), prompt)
+        match = self._saved.best_match(prompt) if self._saved is not None else None
+        if match is None or match[1] < held + MIN_TOKENS_GAINED:
+            return held
+        assert self._saved is not None
+        return match[1] if self._saved.restore(model, match[0]) else 0
+
+    def _accept(self, matcher: LLMatcher | None, token: int) -> list[int]:
+        """Advance the grammar past `token`; returns the tokens it now forces."""
+        if matcher is None:
+            return []
+        if not matcher.consume_token(token):
+            raise EngineError(f"the grammar refused token {token}: {matcher.get_error()}")
+        forced: list[int] = matcher.compute_ff_tokens()
+        if forced and not matcher.consume_tokens(forced):
+            raise EngineError(f"the grammar refused its own forced tokens: {matcher.get_error()}")
+        return forced
+
+    def _sample(self, matcher: LLMatcher | None, temperature: float) -> int:
+        logits = self._last_logits()
+        if matcher is not None:
+            allowed = self._numpy.unpackbits(
+                self._numpy.frombuffer(matcher.compute_bitmask(), dtype=self._numpy.uint8), bitorder="little"
+            )[: self._n_vocab]
+            logits[allowed == 0] = -self._numpy.inf
+        if temperature <= 0:
+            return int(self._numpy.argmax(logits))
+        return self._sample_with_temperature(logits, temperature)
+
+    def _sample_with_temperature(self, logits: np.ndarray[Any, Any], temperature: float) -> int:
+        numpy = self._numpy
+        top = numpy.argpartition(logits, -TOP_K)[-TOP_K:]
+        top = top[numpy.isfinite(logits[top])]
+        probabilities = numpy.exp(logits[top] - logits[top].max())
+        keep = probabilities >= MIN_P * probabilities.max()
+        top, scaled = top[keep], logits[top][keep] / temperature
+        weights = numpy.exp(scaled - scaled.max())
+        return int(self._rng.choice(top, p=weights / weights.sum()))
+
+    def _last_logits(self) -> np.ndarray[Any, Any]:
+        import llama_cpp
+
+        row = llama_cpp.llama_get_logits_ith(self._model._ctx.ctx, -1)  # the live context, private in Llama
+        return self._numpy.ctypeslib.as_array(row, shape=(self._n_vocab,)).copy()

@@ -1,0 +1,72 @@
+"""Evaluated prompts saved beside the model: a restarted worker does not read the static prompt again."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from custom_components.local_llm_assist.engine.data import GenerationResult, LlmSettings
+from custom_components.local_llm_assist.engine.prefix_states import CACHE_FOLDER
+from custom_components.local_llm_assist.engine.worker import WorkerClient
+
+from ..models import SMOKE_LLM
+from .test_server_engines import turn
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> Path:
+    """The smoke model seen from a folder of its own, so its saved states start empty."""
+    link = tmp_path / SMOKE_LLM.name
+    link.symlink_to(SMOKE_LLM)
+    return link
+
+
+async def answer(settings: LlmSettings, text: str) -> GenerationResult:
+    """A fresh worker (as after a Home Assistant restart) answering one request, then stopped."""
+    worker = WorkerClient(request_timeout=300)
+    try:
+        await worker.load_llm(settings)
+        return await worker.generate(settings, turn(text))
+    finally:
+        await worker.stop()
+
+
+def saved_states(model: Path) -> list[Path]:
+    return sorted((model.parent / CACHE_FOLDER).rglob("*.state"))
+
+
+async def test_a_restarted_worker_answers_without_reading_the_static_prompt_again(model: Path) -> None:
+    settings = LlmSettings(model_path=str(model), context_size=4096)
+    first = await answer(settings, "turn on the kitchen light")
+    assert first.cached_prompt_tokens == 0 and len(saved_states(model)) == 1
+
+    after_restart = await answer(settings, "switch off the porch lamp")
+    assert after_restart.cached_prompt_tokens >= 0.9 * after_restart.prompt_tokens
+
+    unsaved = await answer(
+        LlmSettings(model_path=str(model), context_size=4096, saved_prompts=False), "switch off the porch lamp"
+    )
+    assert unsaved.cached_prompt_tokens == 0
+    assert after_restart.text == unsaved.text  # the restored state answers exactly as a fresh evaluation
+
+
+async def test_a_damaged_saved_state_is_ignored_and_replaced(model: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = LlmSettings(model_path=str(model), context_size=4096)
+    expected = await answer(settings, "turn on the kitchen light")
+    (state,) = saved_states(model)
+    whole = state.stat().st_size
+    state.write_bytes(state.read_bytes()[: whole // 3])
+
+    with caplog.at_level(logging.DEBUG):
+        result = await answer(settings, "turn on the kitchen light")
+    assert result.text == expected.text and result.cached_prompt_tokens == 0
+    assert "does not load" in caplog.text
+    assert saved_states(model) == [state] and state.stat().st_size == whole  # saved again, whole
+
+
+async def test_a_different_context_size_never_meets_the_states_of_another(model: Path) -> None:
+    await answer(LlmSettings(model_path=str(model), context_size=4096), "turn on the kitchen light")
+    other = await answer(LlmSettings(model_path=str(model), context_size=2048), "turn on the kitchen light")
+    assert other.cached_prompt_tokens == 0 and len(saved_states(model)) == 2
