@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 
 from custom_components.local_llm_assist.const import CONF_DECODING
+from custom_components.local_llm_assist.engine.prefix_states import CACHE_FOLDER
 from scripts.engine_choice import parse_engine
 from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 from scripts.models import CACHE_DIR
@@ -80,6 +82,8 @@ class ModeResult:
     prompt_tokens_evaluated: list[int] = field(default_factory=list)
     tokens_generated: list[int] = field(default_factory=list)
     tokens_forced: list[int] = field(default_factory=list)
+    prompt_ms: list[float] = field(default_factory=list)
+    decode_ms: list[float] = field(default_factory=list)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -125,13 +129,21 @@ async def run_mode(hass: HomeAssistant, name: str, agent_id: str, rounds: int, e
                 result.prompt_tokens_evaluated.append(sum(g.prompt_tokens - g.cached_prompt_tokens for g in new))
                 result.tokens_generated.append(sum(g.completion_tokens for g in new))
                 result.tokens_forced.append(sum(g.forced_tokens or 0 for g in new))
+                result.prompt_ms.append(sum(g.prompt_ms for g in new))
+                result.decode_ms.append(sum(g.generation_ms for g in new))
     return result
 
 
-async def cold_latencies(hass: HomeAssistant, model: Path, samples: int) -> list[float]:
-    """Each sample: a freshly loaded model answering its first request."""
+async def cold_latencies(hass: HomeAssistant, model: Path, samples: int, *, saved_prompts: bool) -> list[float]:
+    """Each sample: a freshly loaded model answering its first request, as after a restart.
+
+    Without `saved_prompts` the states saved beside the model are deleted first (the very first
+    start: the whole static prompt is evaluated); with them, the start loads the saved state.
+    """
     latencies = []
     for request in REQUESTS[:samples]:
+        if not saved_prompts:
+            shutil.rmtree(model.parent / CACHE_FOLDER, ignore_errors=True)
         entry = await add_agent(hass, model, prefer_local_intents=False)
         elapsed, _ = await run_request(hass, OUR_AGENT, request)
         latencies.append(elapsed)
@@ -148,33 +160,35 @@ def peak_rss_mb(pid: int | None) -> float:
     return float("nan")
 
 
-def _mean(values: list[int]) -> float:
+def _mean(values: list[int] | list[float]) -> float:
     return statistics.mean(values) if values else 0.0
 
 
-def report(results: list[ModeResult], cold: list[float], rss_mb: float, load_ms: float) -> None:
+def report(results: list[ModeResult], cold: list[float], restarted: list[float], rss_mb: float, load_ms: float) -> None:
     baseline = statistics.median(results[0].latencies_ms)
     print(f"\n{len(REQUESTS)} requests; latency = text in → action executed and reply ready\n")
     print(
         f"{'mode':17} {'ok':>6} {'p50 ms':>8} {'p95 ms':>8} {'p50/builtin':>12} {'prompt tok':>11} {'gen tok':>8}"
-        f" {'forced':>7}"
+        f" {'forced':>7} {'prompt ms':>10} {'decode ms':>10}"
     )
     for mode in results:
         p50, p95 = percentile(mode.latencies_ms, 0.5), percentile(mode.latencies_ms, 0.95)
         print(
             f"{mode.name:17} {mode.successes:>3}/{len(REQUESTS):<2} {p50:8.0f} {p95:8.0f} {p50 / baseline:11.1f}x"
             f" {_mean(mode.prompt_tokens_evaluated):11.0f} {_mean(mode.tokens_generated):8.1f}"
-            f" {_mean(mode.tokens_forced):7.1f}"
+            f" {_mean(mode.tokens_forced):7.1f} {_mean(mode.prompt_ms):10.0f} {_mean(mode.decode_ms):10.0f}"
         )
     by_name = {mode.name: mode for mode in results}
     new, old = by_name["llm"].latencies_ms, by_name["llm-llama-grammar"].latencies_ms
     p50_ratio = percentile(new, 0.5) / percentile(old, 0.5)
     p95_ratio = percentile(new, 0.95) / percentile(old, 0.95)
     print(f"\njump-forward vs llama.cpp's grammar sampler (model only): p50 {p50_ratio:.2f}x, p95 {p95_ratio:.2f}x")
-    print(
-        f"\ncold (first request after load, {len(cold)} samples): p50 {percentile(cold, 0.5):.0f} ms, "
-        f"p95 {percentile(cold, 0.95):.0f} ms"
-    )
+    for label, values in (("cold, nothing saved", cold), ("after a restart, prompt state saved", restarted)):
+        print(
+            f"\nfirst request, {label} ({len(values)} samples): p50 {percentile(values, 0.5):.0f} ms, "
+            f"p95 {percentile(values, 0.95):.0f} ms"
+        )
+    print(f"restart vs cold: p50 {percentile(restarted, 0.5) / percentile(cold, 0.5):.2f}x")
     print(f"model load: {load_ms:.0f} ms; worker peak RSS: {rss_mb:.0f} MB")
 
 
@@ -193,8 +207,9 @@ async def main(model: Path, rounds: int, cold_samples: int) -> None:
         await hass.config_entries.async_reload(entry.entry_id)
         llama_grammar = await run_mode(hass, "llm-llama-grammar", OUR_AGENT, rounds, entry)
         await hass.config_entries.async_remove(entry.entry_id)
-        cold = await cold_latencies(hass, model, cold_samples)
-    report([builtin, hybrid, llm, llama_grammar], cold, rss, load_ms)
+        cold = await cold_latencies(hass, model, cold_samples, saved_prompts=False)
+        restarted = await cold_latencies(hass, model, cold_samples, saved_prompts=True)
+    report([builtin, hybrid, llm, llama_grammar], cold, restarted, rss, load_ms)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,10 @@ async def test_offline_run_folder_holds_every_turn_with_its_spans_and_metrics(tr
     assert calls[0]["arguments"]["name"].lower() == "kitchen light"
     generations = json.loads(command["generations"])
     assert generations and generations[0]["completion_tokens"] > 0 and generations[0]["prompt_ms"] > 0
+    # Much of a tool call is fixed by the grammar: the decoder jumped over it and sampled the choices.
+    call = generations[0]
+    assert call["forced_tokens"] > 0 and call["sampled_tokens"] > 0
+    assert call["forced_tokens"] + call["sampled_tokens"] == call["completion_tokens"]
     assert command["cached_prompt_tokens"] > 0.5 * command["prompt_tokens"]  # the warm-up's prefix was reused
     assert command["prompt_version"] and command["grammar_hash"] and command["model_sha256"] == DEFAULT_LLM_SHA256
     assert question["tool_calls"] == "[]" and question["completion_tokens"] > 0

@@ -93,7 +93,7 @@ class Decoder:
         self._numpy = numpy
         self._rng = numpy.random.default_rng()
         self._n_vocab = model.n_vocab()
-        self._end_tokens = {model.token_eos()}
+        self._vocab = model._model.vocab  # llama-cpp-python keeps the vocab private
 
     def decode(
         self,
@@ -114,18 +114,22 @@ class Decoder:
         prompt_done = time.monotonic()
         output: list[int] = []
         sampled = 0
-        while len(output) < max_tokens:
+        pending = self._forced(matcher)  # what the grammar fixes before any choice, e.g. `{"`
+        while True:
+            output += pending
+            if len(output) >= max_tokens or (matcher is not None and matcher.is_stopped()):
+                break
+            if pending:
+                self._model.eval(pending)
             if cancelled():
                 raise GenerationCancelledError("the generation was cancelled")
             token = self._sample(matcher, temperature)
-            if token in self._end_tokens:
+            if self._is_end(token):
                 break
-            batch = [token, *self._accept(matcher, token)]
             sampled += 1
-            output += batch
-            if matcher is not None and matcher.is_stopped():
-                break
-            self._model.eval(batch)
+            self._consume(matcher, token)
+            pending = [token, *self._forced(matcher)]
+        output = output[:max_tokens]
         finished = time.monotonic()
         return Decoded(
             text=self._model.detokenize(output).decode("utf-8", errors="replace"),
@@ -167,16 +171,23 @@ class Decoder:
         assert self._saved is not None
         return match[1] if self._saved.restore(model, match[0]) else 0
 
-    def _accept(self, matcher: LLMatcher | None, token: int) -> list[int]:
-        """Advance the grammar past `token`; returns the tokens it now forces."""
+    def _consume(self, matcher: LLMatcher | None, token: int) -> None:
+        if matcher is not None and not matcher.consume_token(token):
+            raise EngineError(f"the grammar refused token {token}: {matcher.get_error()}")
+
+    def _forced(self, matcher: LLMatcher | None) -> list[int]:
+        """The tokens the grammar allows as the only continuation, consumed already."""
         if matcher is None:
             return []
-        if not matcher.consume_token(token):
-            raise EngineError(f"the grammar refused token {token}: {matcher.get_error()}")
         forced: list[int] = matcher.compute_ff_tokens()
         if forced and not matcher.consume_tokens(forced):
             raise EngineError(f"the grammar refused its own forced tokens: {matcher.get_error()}")
         return forced
+
+    def _is_end(self, token: int) -> bool:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
 
     def _sample(self, matcher: LLMatcher | None, temperature: float) -> int:
         logits = self._last_logits()

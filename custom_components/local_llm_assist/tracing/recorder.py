@@ -72,6 +72,8 @@ class TurnRecorder:
                 prompt_ms=result.prompt_ms,
                 generation_ms=result.generation_ms,
                 output=self._text(result.text),
+                sampled_tokens=result.sampled_tokens,
+                forced_tokens=result.forced_tokens,
             )
         )
 

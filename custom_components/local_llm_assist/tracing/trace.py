@@ -38,6 +38,10 @@ class GenerationSpan:
     prompt_ms: float
     generation_ms: float
     output: str | None
+    # Of the completion tokens: chosen by the model, or forced by the grammar (None: the engine,
+    # a model server, does not say).
+    sampled_tokens: int | None = None
+    forced_tokens: int | None = None
 
 
 @dataclass
@@ -95,6 +99,7 @@ class TurnTrace:
             "llm/prompt_tokens": prompt_tokens,
             "llm/cached_prompt_tokens": cached,
             "llm/completion_tokens": sum(g.completion_tokens for g in self.generations),
+            "llm/forced_tokens": sum(g.forced_tokens or 0 for g in self.generations),
             "llm/prompt_ms": sum(g.prompt_ms for g in self.generations),
             "llm/generation_ms": sum(g.generation_ms for g in self.generations),
             "tools/calls": len(self.tool_calls),
