@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 
 import pytest
 
+from custom_components.local_llm_assist.engine import prefix_states
 from custom_components.local_llm_assist.engine.data import GenerationResult, LlmSettings
 from custom_components.local_llm_assist.engine.prefix_states import CACHE_FOLDER
 from custom_components.local_llm_assist.engine.worker import WorkerClient
@@ -70,3 +73,25 @@ async def test_a_different_context_size_never_meets_the_states_of_another(model:
     await answer(LlmSettings(model_path=str(model), context_size=4096), "turn on the kitchen light")
     other = await answer(LlmSettings(model_path=str(model), context_size=2048), "turn on the kitchen light")
     assert other.cached_prompt_tokens == 0 and len(saved_states(model)) == 2
+
+
+def test_the_least_recently_used_states_of_any_identity_go_beyond_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prefix_states, "MAX_CACHE_BYTES", 250)
+    cache = tmp_path / CACHE_FOLDER
+    ages = {"old-context/a": 400, "this-model/b": 300, "this-model/c": 200, "this-model/d": 100}
+    for name, age in ages.items():
+        state = cache / f"{name}.state"
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_bytes(b"s" * 100)
+        state.with_suffix(".tokens.json").write_text("[1, 2, 3]")
+        os.utime(state, (time.time() - age, time.time() - age))
+
+    prefix_states.PrefixStates(cache / "this-model")._drop_least_recently_used()
+
+    assert sorted(str(path.relative_to(cache)) for path in cache.rglob("*.state")) == [
+        "this-model/c.state",
+        "this-model/d.state",
+    ]
+    assert not (cache / "old-context" / "a.tokens.json").exists()

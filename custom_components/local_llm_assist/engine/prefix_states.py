@@ -12,7 +12,10 @@ model file (path, size, modification time), the context size and llama-cpp-pytho
 changed model or runtime never meets an old state. Each state is two files: `<hash>.state`
 (llama.cpp's own format, tokens included) and `<hash>.tokens.json` (the tokens, read to choose a
 state without loading it). A folder that cannot be written (a read-only model location) only
-means nothing is saved. At most MAX_STATES are kept per identity, the least recently used go first.
+means nothing is saved. All the states beside one model folder take at most MAX_CACHE_BYTES (a
+state is about 12 KB per prompt token for Qwen2.5 0.5B: 30 MB for a 2,400-token prompt); the least
+recently used go first, so a changed home or context size leaves no old states behind for long.
+The folder can be deleted at any time: it only costs one slow first request.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 CACHE_FOLDER = ".prompt-cache"
-MAX_STATES = 8
+MAX_CACHE_BYTES = 160 * 1024 * 1024
 # Only prompts with this many newly evaluated tokens are worth a file (a cold or changed prefix).
 MIN_TOKENS_TO_SAVE = 256
 # A saved state is loaded only when it spares at least this many tokens over the KV cache.
@@ -133,9 +136,12 @@ class PrefixStates:
         return self._index
 
     def _drop_least_recently_used(self) -> None:
-        states = sorted(self._folder.glob("*.state"), key=_last_used, reverse=True)
-        for state_file in states[MAX_STATES:]:
-            self._forget(SavedPrefix(state_file, ()))
+        """Keep the most recently used states (of every identity) within MAX_CACHE_BYTES."""
+        kept_bytes = 0
+        for index, state_file in enumerate(sorted(self._folder.parent.glob("*/*.state"), key=_last_used, reverse=True)):
+            kept_bytes += _size(state_file)
+            if index > 0 and kept_bytes > MAX_CACHE_BYTES:
+                self._forget(SavedPrefix(state_file, ()))
 
     def _forget(self, saved: SavedPrefix) -> None:
         for path in (saved.state_file, _tokens_file(saved.state_file)):
@@ -146,6 +152,13 @@ class PrefixStates:
 
 def _tokens_file(state_file: Path) -> Path:
     return state_file.with_suffix(".tokens.json")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _last_used(state_file: Path) -> float:
