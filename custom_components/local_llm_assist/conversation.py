@@ -322,15 +322,7 @@ class _Turn:
         """
         if (skill_speech := spoken_reply(result)) is not None:
             return skill_speech  # skills word their own answer (skills/base.py)
-        data = result.get("data") if isinstance(result, dict) else None
-        if not isinstance(data, dict) or result.get("response_type") != "action_done":
-            return None
-        done = [
-            target["name"]
-            for target in data.get("success", [])
-            if target.get("name") and target.get("type") not in PLACE_TARGETS
-        ]
-        if not done or data.get("failed"):
+        if not (done := confirmed_targets(result)):
             return None
         return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
 
@@ -401,6 +393,18 @@ def tool_failure(result: Any) -> ToolFailure | None:
     if result.get("success") is False:
         return ToolFailure(not_found=False)
     return None
+
+
+def confirmed_targets(result: Any) -> list[str]:
+    """The devices an intent acted on when it fully succeeded; empty for anything else (errors, answers)."""
+    data = result.get("data") if isinstance(result, dict) else None
+    if not isinstance(data, dict) or result.get("response_type") != "action_done" or data.get("failed"):
+        return []
+    return [
+        target["name"]
+        for target in data.get("success", [])
+        if target.get("name") and target.get("type") not in PLACE_TARGETS
+    ]
 
 
 def _history_messages(content: Any) -> list[ChatMessage]:
