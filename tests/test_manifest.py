@@ -49,6 +49,6 @@ def test_hacs_json_and_manifest_have_what_hacs_checks() -> None:
     hacs = json.loads((ROOT / "hacs.json").read_text())
     assert set(hacs) <= HACS_JSON_KEYS and hacs["name"]
     manifest = json.loads((ROOT / "custom_components" / "local_llm_assist" / "manifest.json").read_text())
-    assert MANIFEST_KEYS <= set(manifest)
+    assert set(manifest) >= MANIFEST_KEYS
     assert list(manifest)[:2] == ["domain", "name"] and list(manifest)[2:] == sorted(list(manifest)[2:])
     assert (ROOT / "custom_components" / "local_llm_assist" / "brand" / "icon.png").is_file()
