@@ -9,11 +9,9 @@ documents. `scripts/test` runs the quick profile; `scripts/stress` runs the `str
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
-import llama_cpp
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -25,7 +23,7 @@ from custom_components.local_llm_assist.engine.feeds import FeedError, parse_hea
 from custom_components.local_llm_assist.engine.grammar import build_grammar
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall, parse_model_output, validate_value
 
-from ..models import SMOKE_LLM
+from .grammar_check import llama_cpp_accepts
 
 # -- strategies -------------------------------------------------------------------------------
 
@@ -73,23 +71,6 @@ tools = st.lists(
 )
 
 # -- the grammar is accepted by llama.cpp's own parser -------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Iterator[Any]:
-    """A real vocabulary: llama.cpp parses a grammar against one (vocab_only loads no weights)."""
-    model = llama_cpp.Llama(model_path=str(SMOKE_LLM), vocab_only=True, verbose=False)
-    yield model._model.vocab
-    model.close()
-
-
-def llama_cpp_accepts(vocab: Any, grammar: str) -> bool:
-    """What the worker does with a grammar: a NULL sampler means llama.cpp could not parse it."""
-    sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode(), b"root")
-    if not sampler:
-        return False
-    llama_cpp.llama_sampler_free(sampler)
-    return True
 
 
 @given(tools=tools, allow_reply=st.booleans())
