@@ -199,7 +199,8 @@ class _Turn:
             return await self._tool_loop(text, home)
         except EngineError as err:
             LOGGER.warning("Turn failed: %s", err)
-            return await self._fail(err.code)
+            # Some texts name the cause ("The model file is missing: {error}"); engine messages carry no secret.
+            return await self._fail(err.code, error=str(err))
 
     async def _handle_locally(self) -> conversation.ConversationResult | None:
         """Let Home Assistant's sentence matcher answer canonical commands in milliseconds.
