@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from hypothesis import HealthCheck, settings
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 # Import the namespace package now, while sys.path holds only the repo root and
@@ -16,6 +17,13 @@ import custom_components  # noqa: F401
 from .helpers import async_setup_agent, async_setup_home
 from .models import DEFAULT_LLM
 from .servers import SERVER_API_KEY, LlamaServer, sockets_enabled, start_llama_server
+
+# Fuzzing profiles (tests/engine/test_fuzz.py): a quick one for scripts/test, a long one for scripts/stress.
+# Every test here gets Home Assistant's function-scoped fixtures; the fuzzed code never touches them.
+_FUZZ = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+settings.register_profile("quick", max_examples=150, **_FUZZ)
+settings.register_profile("stress", max_examples=1500, **_FUZZ)
+settings.load_profile("quick")
 
 
 @pytest.fixture(autouse=True)

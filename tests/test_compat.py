@@ -12,7 +12,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent, llm
 
 from custom_components.local_llm_assist import compat
-from custom_components.local_llm_assist.conversation import ToolFailure, tool_failure
+from custom_components.local_llm_assist.conversation import ToolFailure, confirmed_targets, tool_failure
+from custom_components.local_llm_assist.skills.runner import spoken_reply
+from custom_components.local_llm_assist.tracing.recorder import TurnRecorder
 
 
 class NamespacedStandIn(llm.Tool):
@@ -146,3 +148,60 @@ def test_pipelines_are_migrated_only_where_home_assistant_still_can(monkeypatch:
     monkeypatch.delattr(assist_pipeline, "async_migrate_engine")
     compat.migrate_pipeline_engine(None, "entry", "conversation.agent")  # type: ignore[arg-type]
     assert len(calls) == 1
+
+
+def _as_tool_data(response: intent.IntentResponse) -> dict[str, Any]:
+    """An intent's response as its tool returns it; 2026.10+'s IntentResponseDict drops language and card."""
+    data = response.as_dict()
+    del data["language"], data["card"]
+    return data
+
+
+def _intent_response(error: intent.IntentResponseErrorCode | None = None, failed: bool = False) -> dict[str, Any]:
+    response = intent.IntentResponse(language="en")
+    kitchen = intent.IntentResponseTarget(type=intent.IntentResponseTargetType.ENTITY, name="Kitchen", id="light.k")
+    if error is not None:
+        response.async_set_error(error, "no device called that")
+    else:
+        succeeded, not_done = ([], [kitchen]) if failed else ([kitchen], [])
+        response.async_set_results(success_results=succeeded, failed_results=not_done)
+    return _as_tool_data(response)
+
+
+def _read_by_every_reader(content: Any) -> tuple[ToolFailure | None, list[str], str | None, str]:
+    """What the turn does with a tool result: failure check, confirmation, skill speech, trace outcome."""
+    data = compat.tool_result_data(content)
+    recorder = TurnRecorder.untraced()
+    recorder.tool_call("HassTurnOn", {"name": "Kitchen"}, data, 1.0)
+    return tool_failure(data), confirmed_targets(data), spoken_reply(data), recorder.finish().outcome
+
+
+def _both_shapes(data: dict[str, Any]) -> list[Any]:
+    return [OldToolResultContent(data), NewToolResultContent(ToolResultStandIn(data))]
+
+
+def test_an_intent_error_is_never_read_as_a_success_in_either_shape() -> None:
+    """Newer Home Assistant puts the intent's dict (with `response_type`) inside ToolResult.data."""
+    no_match = _intent_response(intent.IntentResponseErrorCode.NO_VALID_TARGETS)
+    for content in _both_shapes(no_match):
+        assert _read_by_every_reader(content) == (ToolFailure(not_found=True), [], None, "answered")
+    failed = _intent_response(intent.IntentResponseErrorCode.FAILED_TO_HANDLE)
+    for content in _both_shapes(failed):
+        assert _read_by_every_reader(content) == (ToolFailure(not_found=False), [], None, "answered")
+
+
+def test_a_partly_failed_action_is_not_confirmed_in_either_shape() -> None:
+    for content in _both_shapes(_intent_response(failed=True)):
+        failure, done, speech, _ = _read_by_every_reader(content)
+        assert (failure, done, speech) == (None, [], None)  # the model words the partial failure
+
+
+def test_an_intent_success_is_confirmed_in_either_shape() -> None:
+    for content in _both_shapes(_intent_response()):
+        assert _read_by_every_reader(content) == (None, ["Kitchen"], None, "acted")
+
+
+def test_a_skill_result_is_spoken_in_either_shape() -> None:
+    ours = {"skill": "Calculate", "success": True, "speech": "That's 12.", "data": {"result": "12"}}
+    for content in _both_shapes(ours):
+        assert _read_by_every_reader(content)[:3] == (None, [], "That's 12.")

@@ -11,7 +11,14 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_PROMPT, CONF_TEMPERATURE, DOMAIN
+from custom_components.local_llm_assist.const import (
+    CONF_MODEL_PATH,
+    CONF_MODEL_SHA256,
+    CONF_PROMPT,
+    CONF_TEMPERATURE,
+    DOMAIN,
+)
+from custom_components.local_llm_assist.tracing.settings import CONF_WANDB_API_KEY
 
 from .helpers import start_local_model_flow
 from .models import DEFAULT_LLM, SMOKE_LLM
@@ -91,6 +98,26 @@ async def test_reconfigure_switches_the_model(hass: HomeAssistant, tmp_path: Pat
     await hass.async_block_till_done()
     assert entry.data[CONF_MODEL_PATH] == str(DEFAULT_LLM)
     assert entry.runtime_data.llm_settings.model_path == str(DEFAULT_LLM)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_keeps_the_other_settings(hass: HomeAssistant) -> None:
+    """A new model path replaces only the path: the W&B key stays; the pinned hash stays with its file."""
+    pinned = {CONF_MODEL_PATH: str(SMOKE_LLM), CONF_MODEL_SHA256: "ab" * 32, CONF_WANDB_API_KEY: "wandb-key-kept"}
+    entry = MockConfigEntry(domain=DOMAIN, data=pinned)
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODEL_PATH: str(SMOKE_LLM)})
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.data == pinned
+
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODEL_PATH: str(DEFAULT_LLM)})
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    # The hash was of the old file: it goes; everything else stays.
+    assert entry.data == {CONF_MODEL_PATH: str(DEFAULT_LLM), CONF_WANDB_API_KEY: "wandb-key-kept"}
     await hass.config_entries.async_unload(entry.entry_id)
 
 

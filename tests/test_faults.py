@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+from pathlib import Path
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -15,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.local_llm_assist.const import DOMAIN, REPAIR_WORKER_CRASHING
 
 from .helpers import ask, async_setup_agent, changed_entities, process_exists, snapshot, speech
+from .models import DEFAULT_LLM
 
 
 async def test_worker_killed_mid_turn_gives_an_error_reply_then_recovers(
@@ -91,3 +94,50 @@ async def test_event_loop_keeps_running_during_a_turn(home: HomeAssistant, agent
     await ticker
     assert len(gaps) > 20  # the turn took a while and the loop ran all through it
     assert max(gaps) < 0.5, max(gaps)
+
+
+async def test_a_frozen_worker_times_out_and_is_replaced(home: HomeAssistant) -> None:
+    """SIGSTOP mid-turn: the worker hangs without dying. The turn ends at its time limit with a clear
+    reply, the frozen worker is killed (SIGKILL works on a stopped process) and the next one answers."""
+    entry = await async_setup_agent(home, prefer_local_intents=False, request_timeout=240)
+    client = entry.runtime_data.client
+    pid = client.pid
+    assert pid is not None
+    client.request_timeout = 5  # the set-up and warm-up had all the time they needed on a busy machine
+    before = snapshot(home)
+    turn = asyncio.ensure_future(ask(home, "turn on the kitchen light"))
+    await asyncio.sleep(0.3)
+    os.kill(pid, signal.SIGSTOP)
+    result = await turn
+    assert "took too long" in speech(result)
+    assert changed_entities(before, snapshot(home)) == set()
+    assert not process_exists(pid)
+
+    client.request_timeout = 240
+    retry = await ask(home, "turn on the kitchen light")
+    assert home.states.get("light.kitchen_light").state == "on", speech(retry)
+    await home.config_entries.async_unload(entry.entry_id)
+
+
+async def test_model_file_deleted_while_loaded(home: HomeAssistant, tmp_path: Path) -> None:
+    """The loaded model keeps working (the worker holds the file open). A worker restarted after that
+    cannot reload it: the turn says the file is missing and where, and so does a reload."""
+    model = tmp_path / "model.gguf"
+    shutil.copyfile(DEFAULT_LLM, model)
+    entry = await async_setup_agent(home, model, prefer_local_intents=False, request_timeout=240)
+    model.unlink()
+    result = await ask(home, "turn on the kitchen light")
+    assert home.states.get("light.kitchen_light").state == "on", speech(result)
+
+    pid = entry.runtime_data.client.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    await ask(home, "turn off the kitchen light")  # the worker died: this turn finds out
+    result = await ask(home, "turn off the kitchen light")  # a new worker cannot reload the file
+    assert speech(result) == f"The model file is missing: no file at {model}"
+    assert home.states.get("light.kitchen_light").state == "on"
+
+    await home.config_entries.async_reload(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "missing" in (entry.reason or "")
+    await home.config_entries.async_unload(entry.entry_id)

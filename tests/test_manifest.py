@@ -31,3 +31,24 @@ def test_native_packages_are_installed_on_demand_not_required() -> None:
 def test_on_demand_requirements_match_requirements_local_engine() -> None:
     """What the integration installs on demand is what the test environment installs."""
     assert list(LOCAL_ENGINE_REQUIREMENTS) == requirement_lines(ROOT / "requirements_local_engine.txt")
+
+
+# What HACS's validator reads: the repository's licence, hacs.json's known keys, the manifest's required keys.
+HACS_JSON_KEYS = {"name", "content_in_root", "zip_release", "filename", "hide_default_branch", "country"}
+HACS_JSON_KEYS |= {"homeassistant", "hacs", "render_readme", "persistent_directory"}
+MANIFEST_KEYS = {"domain", "name", "documentation", "issue_tracker", "codeowners", "version", "iot_class"}
+
+
+def test_repository_has_an_mit_licence() -> None:
+    licence = (ROOT / "LICENSE").read_text()
+    assert licence.startswith("MIT License")
+    assert "local_llm_assist contributors" in licence
+
+
+def test_hacs_json_and_manifest_have_what_hacs_checks() -> None:
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert set(hacs) <= HACS_JSON_KEYS and hacs["name"]
+    manifest = json.loads((ROOT / "custom_components" / "local_llm_assist" / "manifest.json").read_text())
+    assert set(manifest) >= MANIFEST_KEYS
+    assert list(manifest)[:2] == ["domain", "name"] and list(manifest)[2:] == sorted(list(manifest)[2:])
+    assert (ROOT / "custom_components" / "local_llm_assist" / "brand" / "icon.png").is_file()

@@ -59,7 +59,6 @@ async def test_a_disabled_skill_is_not_offered(hass: HomeAssistant) -> None:
 def test_only_skill_results_are_spoken_as_they_are() -> None:
     ours = {"skill": "Calculate", "success": True, "speech": "That's 12.", "data": {"result": "12"}}
     assert spoken_reply(ours) == "That's 12."
-    assert spoken_reply({"data": ours, "error": None}) == "That's 12."  # 2026.10+ wrapping
     intent_result = {"speech": {"plain": {"speech": "Turned on"}}, "response_type": "action_done", "data": {}}
     assert spoken_reply(intent_result) is None
     assert spoken_reply({"success": True, "result": {"speech": "from a script"}}) is None

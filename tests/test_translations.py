@@ -4,9 +4,14 @@ import json
 import re
 from pathlib import Path
 
+import voluptuous as vol
+from homeassistant.core import HomeAssistant
+
+from custom_components.local_llm_assist.config_flow import TRACING_SCHEMA, _options_schema
 from custom_components.local_llm_assist.engine import errors
 from custom_components.local_llm_assist.engine.crash import CrashCause
 from custom_components.local_llm_assist.model_check import crash_error
+from custom_components.local_llm_assist.speech_options import SPEECH_SCHEMA
 
 INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / "local_llm_assist"
 
@@ -47,3 +52,29 @@ def test_every_crash_cause_and_model_check_failure_has_a_text() -> None:
     issues = {f"worker_crashing_{cause}" for cause in CrashCause}
     assert issues - set(strings["issues"]) == set()
     assert "faster_whisper_install_failed" in strings["options"]["error"]
+
+
+def _fields(schema: vol.Schema) -> set[str]:
+    return {str(key) for key in schema.schema}
+
+
+async def test_every_options_field_has_a_label(hass: HomeAssistant) -> None:
+    """Each options form labels its own fields (a label under another step is not shown)."""
+    steps = json.loads((INTEGRATION / "strings.json").read_text())["options"]["step"]
+    forms = {"agent": _options_schema(hass), "speech": SPEECH_SCHEMA, "tracing": TRACING_SCHEMA}
+    for step, schema in forms.items():
+        assert _fields(schema) - set(steps[step]["data"]) == set(), step
+        assert set(steps[step].get("data_description", {})) - _fields(schema) == set(), step
+    assert "data" not in steps["init"]  # a menu has no fields
+
+
+def test_every_speech_model_check_failure_has_an_options_text() -> None:
+    """The speech step shows the worker's error code under the folder field, whatever went wrong."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    source = (INTEGRATION / "engine" / "whisper.py").read_text()
+    codes = set(re.findall(r'ModelLoadError\("(whisper_[a-z_]+)"', source))
+    # What the worker itself can fail with while loading (engine/worker.py), besides the folder's own faults.
+    worker = (errors.EngineError, errors.WorkerCrashedError, errors.WorkerTimeoutError, errors.WorkerStoppedError)
+    codes |= {cls.code for cls in worker}
+    assert {"worker_crashed", "worker_timeout", "whisper_model_incomplete"} <= codes
+    assert codes - set(strings["options"]["error"]) == set()

@@ -124,6 +124,18 @@ def default_options() -> dict[str, Any]:
     }
 
 
+def reconfigured_data(data: Mapping[str, Any], model_path: str) -> dict[str, Any]:
+    """The entry's data with a new model file; every other setting (the W&B key...) is kept.
+
+    A pinned sha256 describes the file it was computed from: it stays while the path does and
+    is dropped for another file (traces then hash the new file themselves).
+    """
+    kept = {**data, CONF_MODEL_PATH: model_path}
+    if data.get(CONF_MODEL_PATH) != model_path:
+        kept.pop(CONF_MODEL_SHA256, None)
+    return kept
+
+
 class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a local model: from the catalog (downloaded), a file on disk, or a URL."""
 
@@ -262,7 +274,7 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             if error := await async_validate_model(self.hass, path):
                 errors[CONF_MODEL_PATH] = error
             else:
-                return self.async_update_reload_and_abort(entry, data={CONF_MODEL_PATH: path})
+                return self.async_update_reload_and_abort(entry, data=reconfigured_data(entry.data, path))
         schema = self.add_suggested_values_to_schema(MODEL_SCHEMA, user_input or entry.data)
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 

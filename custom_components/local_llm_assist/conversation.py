@@ -199,7 +199,8 @@ class _Turn:
             return await self._tool_loop(text, home)
         except EngineError as err:
             LOGGER.warning("Turn failed: %s", err)
-            return await self._fail(err.code)
+            # Some texts name the cause ("The model file is missing: {error}"); engine messages carry no secret.
+            return await self._fail(err.code, error=str(err))
 
     async def _handle_locally(self) -> conversation.ConversationResult | None:
         """Let Home Assistant's sentence matcher answer canonical commands in milliseconds.
@@ -322,15 +323,7 @@ class _Turn:
         """
         if (skill_speech := spoken_reply(result)) is not None:
             return skill_speech  # skills word their own answer (skills/base.py)
-        data = result.get("data") if isinstance(result, dict) else None
-        if not isinstance(data, dict) or result.get("response_type") != "action_done":
-            return None
-        done = [
-            target["name"]
-            for target in data.get("success", [])
-            if target.get("name") and target.get("type") not in PLACE_TARGETS
-        ]
-        if not done or data.get("failed"):
+        if not (done := confirmed_targets(result)):
             return None
         return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
 
@@ -401,6 +394,18 @@ def tool_failure(result: Any) -> ToolFailure | None:
     if result.get("success") is False:
         return ToolFailure(not_found=False)
     return None
+
+
+def confirmed_targets(result: Any) -> list[str]:
+    """The devices an intent acted on when it fully succeeded; empty for anything else (errors, answers)."""
+    data = result.get("data") if isinstance(result, dict) else None
+    if not isinstance(data, dict) or result.get("response_type") != "action_done" or data.get("failed"):
+        return []
+    return [
+        target["name"]
+        for target in data.get("success", [])
+        if target.get("name") and target.get("type") not in PLACE_TARGETS
+    ]
 
 
 def _history_messages(content: Any) -> list[ChatMessage]:

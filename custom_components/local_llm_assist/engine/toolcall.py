@@ -33,6 +33,8 @@ def parse_model_output(text: str, tools: list[ToolSpec]) -> Reply | ToolCall:
         payload = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidModelOutputError(f"not JSON ({err.msg}): {text[:200]!r}") from err
+    except (ValueError, RecursionError) as err:  # an integer of thousands of digits, nesting past the stack
+        raise InvalidModelOutputError(f"JSON out of bounds ({err}): {text[:200]!r}") from err
     if not isinstance(payload, dict):
         raise InvalidModelOutputError(f"not a JSON object: {text[:200]!r}")
     if set(payload) == {REPLY_KEY}:

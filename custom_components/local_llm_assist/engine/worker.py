@@ -47,6 +47,7 @@ from .errors import (
     WorkerStoppedError,
     WorkerTimeoutError,
 )
+from .orphan import exit_when_orphaned
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ ENGINE_PARENT = str(Path(__file__).resolve().parent.parent)
 # The child imports this package as top-level `engine` and then drops the integration folder
 # from sys.path, so none of the integration's module names can shadow a library it imports.
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, {parent!r}); import engine.worker as w; sys.path.remove({parent!r}); w.serve()"
+    "import sys; sys.path.insert(0, {parent!r}); import engine.worker as w; sys.path.remove({parent!r}); "
+    + "w.serve({home_pid})"
 )
 STREAM_LIMIT = 64 * 1024 * 1024
 STDERR_TAIL_LINES = 30
@@ -80,12 +82,17 @@ class _Runtimes:
     whisper: Any
 
 
-def serve() -> None:
-    """Worker main loop: one JSON request per stdin line, one JSON response per line."""
+def serve(parent_pid: int) -> None:
+    """Worker main loop: one JSON request per stdin line, one JSON response per line.
+
+    `parent_pid` is the process that started the worker (Home Assistant): passed in rather than
+    read here, so a parent that died while the worker was starting is noticed too.
+    """
     # Keep a private handle on the real stdout for responses; point fd 1 at stderr so that
     # anything native code prints cannot corrupt the protocol stream.
     responses = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
+    exit_when_orphaned(parent_pid)
     from .llm import LlamaRuntime
     from .whisper import WhisperRuntime
 
@@ -330,7 +337,7 @@ class WorkerClient:
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            _BOOTSTRAP.format(parent=ENGINE_PARENT),
+            _BOOTSTRAP.format(parent=ENGINE_PARENT, home_pid=os.getpid()),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

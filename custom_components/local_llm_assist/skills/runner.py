@@ -40,9 +40,10 @@ async def async_run_skill(
 
 
 def spoken_reply(result: Any) -> str | None:
-    """The sentence a skill result asks the agent to say, if the result is one of ours."""
-    if isinstance(result, dict) and "skill" not in result and isinstance(result.get("data"), dict):
-        result = result["data"]  # 2026.10+ wraps tool results as {"data": ..., "error": ...}
+    """The sentence a skill result asks the agent to say, if the result is one of ours.
+
+    `result` is what `compat.tool_result_data` read, already unwrapped on every version.
+    """
     if isinstance(result, dict) and "skill" in result and isinstance(speech := result.get("speech"), str):
         return speech
     return None
