@@ -28,6 +28,7 @@ from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    SelectSelectorMode,
     TemplateSelector,
     TextSelector,
     TextSelectorConfig,
@@ -178,7 +179,9 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             self._download = DownloadPlan(model.url, model.file, model.sha256, model.size, model.id)
             return await self.async_step_download()
         options = [SelectOptionDict(value=model.id, label=model.label()) for model in models]
-        schema = vol.Schema({vol.Required(CONF_CATALOG_MODEL): SelectSelector(SelectSelectorConfig(options=options))})
+        # A list, not a drop-down: a drop-down cuts the long labels off, and size, RAM and licence are the point.
+        picker = SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.LIST))
+        schema = vol.Schema({vol.Required(CONF_CATALOG_MODEL): picker})
         return self.async_show_form(step_id="catalog", data_schema=schema)
 
     async def async_step_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
