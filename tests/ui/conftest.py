@@ -7,7 +7,7 @@ package; without Chromium they are skipped, and say so.
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 import shutil
 import subprocess
 import sys
@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (requirements_test.txt)")
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from scripts import demo
 from scripts.speech import SAMPLE_RATE, speak
@@ -27,6 +27,7 @@ from scripts.speech import SAMPLE_RATE, speak
 from ..helpers import free_port
 from ..models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
 from ..servers import sockets_enabled
+from .browser_thread import BrowserThread
 from .home_assistant import RunningHome, run_async, start_home, stop_home
 from .screen import STEP_LIMIT_MS
 
@@ -37,22 +38,26 @@ SPOKEN_COMMAND = "turn on the kitchen lights"
 LOCK = "lock.front_door"  # not exposed to Assist in the conversation tests
 
 
+def require_chromium() -> str:
+    if CHROMIUM is None:
+        pytest.skip("no chromium: scripts/setup installs it (apt-get install chromium)")
+    return CHROMIUM
+
+
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Home Assistant runs in its own process here: no in-process test instance to configure."""
 
 
-# Playwright's loop, marked as running in this thread while a test drives the browser (outside_the_browser_loop).
-_BROWSER_LOOP: list[asyncio.AbstractEventLoop | None] = [None]
-
-
-@pytest.fixture(autouse=True)
-def release_the_browser_loop() -> Iterator[None]:
-    """Hand the thread to the browser for the test, and back to Home Assistant's test plugin after it
-    (its clean-up runs a loop of its own)."""
-    asyncio.events._set_running_loop(_BROWSER_LOOP[0])
-    yield
-    asyncio.events._set_running_loop(None)
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A browser test's body runs in the browser's thread, where its page lives (see browser_thread.py)."""
+    thread = pyfuncitem.funcargs.get("browser_thread")
+    if not isinstance(thread, BrowserThread):
+        return None  # not a browser test: pytest calls it as usual
+    parameters = inspect.signature(pyfuncitem.obj).parameters
+    thread.run(pyfuncitem.obj, **{name: pyfuncitem.funcargs[name] for name in parameters})
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +74,7 @@ def publisher() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def home(publisher: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHome]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium: scripts/setup installs it (apt-get install chromium)")
+    require_chromium()
     with sockets_enabled():
         running = start_home(tmp_path_factory.mktemp("ha-config"), publisher)
     yield running
@@ -91,24 +95,26 @@ def microphone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(home: RunningHome, microphone_file: Path) -> Iterator[Browser]:
-    assert CHROMIUM is not None
+def browser_thread() -> Iterator[BrowserThread]:
+    require_chromium()
+    thread = BrowserThread()
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(browser_thread: BrowserThread, home: RunningHome, microphone_file: Path) -> Iterator[Browser]:
     arguments = [
         "--use-fake-ui-for-media-stream",  # grant the microphone without the permission prompt
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={microphone_file}",
     ]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=arguments)
-        _BROWSER_LOOP[0] = asyncio.events._get_running_loop()
-        yield chromium
-        asyncio.events._set_running_loop(_BROWSER_LOOP[0])
-        chromium.close()
+    chromium = browser_thread.run(browser_thread.playwright.chromium.launch, executable_path=require_chromium(), args=arguments)
+    yield chromium
+    browser_thread.run(chromium.close)
 
 
-@pytest.fixture(scope="session")
-def page(browser: Browser, home: RunningHome) -> Iterator[Page]:
-    """A tab in which the demo user has logged in through Home Assistant's login page."""
+def _log_in(browser: Browser, home: RunningHome) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(STEP_LIMIT_MS)
     tab = context.new_page()
@@ -118,9 +124,15 @@ def page(browser: Browser, home: RunningHome) -> Iterator[Page]:
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_url("**/lovelace/**")
     tab.get_by_text("Kitchen", exact=True).wait_for()  # the Overview shows the demo home
+    return tab
+
+
+@pytest.fixture(scope="session")
+def page(browser_thread: BrowserThread, browser: Browser, home: RunningHome) -> Iterator[Page]:
+    """A tab in which the demo user has logged in through Home Assistant's login page."""
+    tab = browser_thread.run(_log_in, browser, home)
     yield tab
-    asyncio.events._set_running_loop(_BROWSER_LOOP[0])
-    context.close()
+    browser_thread.run(tab.context.close)
 
 
 async def _ensure_assistant(instance: demo.Instance) -> str:

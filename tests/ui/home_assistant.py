@@ -15,8 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,27 +30,16 @@ STOP_LIMIT_S = 60
 T = TypeVar("T")
 
 
-@contextmanager
-def outside_the_browser_loop() -> Iterator[None]:
-    """Playwright's synchronous API leaves its own event loop marked as running in this thread between
-    calls (it resumes it on the next call); another loop (a demo step, pytest's clean-up) can run only
-    while that mark is lifted."""
-    browser_loop = asyncio.events._get_running_loop()
-    asyncio.events._set_running_loop(None)
-    try:
-        yield
-    finally:
-        asyncio.events._set_running_loop(browser_loop)
-
-
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a demo step from a synchronous test, on a loop of its own (the browser API is synchronous)."""
-    with outside_the_browser_loop():
-        loop = asyncio.new_event_loop()
-        try:
-            return loop.run_until_complete(coroutine)
-        finally:
-            loop.close()
+    """Run a demo step (scripts/demo.py is asynchronous) from a synchronous fixture, on a loop of its own.
+
+    Not asyncio.run: that would also unset the loop Home Assistant's test plugin keeps as this thread's current one.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
 
 
 @dataclass

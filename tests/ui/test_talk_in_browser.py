@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from scripts import demo
-
 from .conftest import LOCK, SPOKEN_COMMAND
-from .home_assistant import RunningHome, run_async
+from .home_assistant import RunningHome
 from .screen import ASSIST_DIALOG, STEP_LIMIT_MS, dialog_surface, raw_keys, shoot
 
 LIGHT = "light.kitchen_lights"
@@ -21,13 +20,20 @@ def kitchen_lights_switch(page: Page) -> Locator:
     return page.locator("hui-toggle-entity-row", has_text="Lights").get_by_role("switch")
 
 
-def switch_off_the_light(home: RunningHome) -> None:
-    async def call() -> None:
-        async with home.instance.session() as session:
-            body = {"entity_id": LIGHT}
-            await demo.request_json(session, "POST", "/api/services/light/turn_off", home.token, json=body)
+def call_api(page: Page, home: RunningHome, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """Home Assistant's REST API through the browser's own request client (this thread's Playwright)."""
+    headers = {"Authorization": f"Bearer {home.token}"}
+    response = page.request.fetch(f"{home.instance.base_url}{path}", method=method, headers=headers, data=body)
+    assert response.ok, f"{method} {path}: {response.status} {response.text()}"
+    return response.json()
 
-    run_async(call())
+
+def switch_off_the_light(page: Page, home: RunningHome) -> None:
+    call_api(page, home, "POST", "/api/services/light/turn_off", {"entity_id": LIGHT})
+
+
+def state_of(page: Page, home: RunningHome, entity_id: str) -> str:
+    return str(call_api(page, home, "GET", f"/api/states/{entity_id}")["state"])
 
 
 def open_assist(page: Page, home: RunningHome) -> Locator:
@@ -60,25 +66,19 @@ def close_and_see_the_light(page: Page) -> None:
 
 
 def test_typed_command_and_refusal(page: Page, home: RunningHome, voice_assistant: str) -> None:
-    switch_off_the_light(home)
+    switch_off_the_light(page, home)
     dialog = open_assist(page, home)
     assert type_request(page, dialog, "turn on the kitchen lights", 1) == "Turned on the light"
     refusal = type_request(page, dialog, "unlock the front door", 2)
     assert refusal == "I can't control Front Door: it isn't exposed to Assist.", refusal
     shoot(dialog_surface(dialog), "conversation")
     close_and_see_the_light(page)
-    state = run_async(_state(home, LOCK))
-    assert state == "locked"
-
-
-async def _state(home: RunningHome, entity_id: str) -> str:
-    async with home.instance.session() as session:
-        return str((await demo.request_json(session, "GET", f"/api/states/{entity_id}", home.token))["state"])
+    assert state_of(page, home, LOCK) == "locked"  # the refused request changed nothing
 
 
 def test_spoken_command_through_the_microphone(page: Page, home: RunningHome, voice_assistant: str) -> None:
     """Chromium's fake microphone plays espeak-ng's recording; whisper hears it, the light turns on."""
-    switch_off_the_light(home)
+    switch_off_the_light(page, home)
     dialog = open_assist(page, home)
     dialog.get_by_role("button", name="Start listening").click()
     heard = dialog.locator(".message.user").first
