@@ -43,5 +43,8 @@ class BrowserThread:
     def _start_playwright(self) -> Playwright:
         playwright = sync_playwright().start()
         self._file_io.submit(lambda: None).result()  # its one worker made now, not during a test
-        asyncio.get_running_loop().set_default_executor(self._file_io)  # Playwright's loop, running here
+        # Playwright's loop (marked running in this thread) comes from Home Assistant's loop policy, which the
+        # test plugin installs; such a loop refuses set_default_executor, meant to stop integrations replacing
+        # Home Assistant's executor. This loop is Playwright's own: the base class's method sets it.
+        asyncio.BaseEventLoop.set_default_executor(asyncio.get_running_loop(), self._file_io)  # type: ignore[arg-type]
         return playwright

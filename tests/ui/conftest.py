@@ -109,7 +109,8 @@ def browser(browser_thread: BrowserThread, home: RunningHome, microphone_file: P
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={microphone_file}",
     ]
-    chromium = browser_thread.run(browser_thread.playwright.chromium.launch, executable_path=require_chromium(), args=arguments)
+    launch = browser_thread.playwright.chromium.launch
+    chromium = browser_thread.run(launch, executable_path=require_chromium(), args=arguments)
     yield chromium
     browser_thread.run(chromium.close)
 
