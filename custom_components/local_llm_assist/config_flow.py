@@ -265,7 +265,7 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             if error := await async_validate_model(self.hass, path):
                 errors[CONF_MODEL_PATH] = error
             else:
-                return self.async_update_reload_and_abort(entry, data={CONF_MODEL_PATH: path})
+                return self._update_and_abort(entry, {CONF_MODEL_PATH: path})
         schema = self.add_suggested_values_to_schema(MODEL_SCHEMA, user_input or entry.data)
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 
@@ -277,9 +277,18 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = server_entry_data(kind, user_input, saved_key=entry.data.get(CONF_SERVER_API_KEY))
             if not (errors := await async_check_server(self.hass, kind, data)):
-                return self.async_update_reload_and_abort(entry, data={**entry.data, **data})
+                return self._update_and_abort(entry, {**entry.data, **data})
         schema = self.add_suggested_values_to_schema(server_schema(kind), without_key(user_input or entry.data))
         return self.async_show_form(step_id="reconfigure_server", data_schema=schema, errors=errors)
+
+    def _update_and_abort(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
+        """Save the new settings; the entry's update listener reloads it with them.
+
+        Not async_update_reload_and_abort: it schedules a reload of its own besides the listener's, so the
+        model would be loaded twice, and Assist would fail during the second, needless reload.
+        """
+        self.hass.config_entries.async_update_entry(entry, data=data)
+        return self.async_abort(reason="reconfigure_successful")
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """W&B rejected the tracing API key: ask for a new one."""
