@@ -1,12 +1,17 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against a real Home Assistant with its frontend.
 
-One Home Assistant, one publisher and one browser serve the whole run (starting them is most of
-the cost). The tests need `chromium` (scripts/setup installs it) and Home Assistant's frontend
-package; without Chromium they are skipped, and say so.
+One Home Assistant (its own process, config dir and port), one publisher and one browser serve the
+whole run (starting them is most of the cost). The tests need `chromium` and Home Assistant's
+frontend package (scripts/setup installs both); without Chromium they are skipped, and say so.
+
+Home Assistant's test plugin still wraps every test (its autouse fixtures, e.g. verify_cleanup,
+check the test's thread, loops and threads afterwards): these tests leave it nothing to object to
+rather than switching it off, by driving the browser from a thread of its own (browser_thread.py).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import shutil
 import subprocess
@@ -75,6 +80,8 @@ def publisher() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def home(publisher: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHome]:
     require_chromium()
+    if importlib.util.find_spec("hass_frontend") is None:
+        pytest.fail("Home Assistant's frontend package is missing: run scripts/setup")
     with sockets_enabled():
         running = start_home(tmp_path_factory.mktemp("ha-config"), publisher)
     yield running

@@ -130,7 +130,8 @@ def test_options_pages_are_labelled(page: Page, home: RunningHome, assistant: st
     dialog.get_by_role("textbox", name="Whisper model folder").fill(str(FAST_WHISPER))
     dialog.get_by_role("button", name="Submit").click()
     dialog.get_by_text("Spoken language").wait_for()  # the folder was loaded to learn its languages
-    assert_readable(page, dialog)
+    lines = assert_readable(page, dialog).splitlines()
+    assert "English" in lines and "en" not in lines, lines  # the language's name, not its code
     dialog.get_by_role("button", name="Submit").click()
     dialog.get_by_text("Options successfully saved.").wait_for()
     close_dialog(page)
