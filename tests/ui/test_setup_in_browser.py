@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from ..models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
+from .api import wait_until_loaded
 from .home_assistant import RunningHome
 from .screen import assert_readable, dialog_surface, flow_dialog, shoot
 
@@ -101,6 +102,7 @@ def test_reconfigure_to_another_model(page: Page, home: RunningHome, assistant: 
     dialog.get_by_text("The model was changed.").wait_for()
     assert_readable(page, dialog)
     close_dialog(page)
+    wait_until_loaded(page, home)  # with the new model
 
 
 def open_options_page(page: Page, home: RunningHome, menu_option: str, title: str) -> str:
@@ -135,3 +137,4 @@ def test_options_pages_are_labelled(page: Page, home: RunningHome, assistant: st
     dialog.get_by_role("button", name="Submit").click()
     dialog.get_by_text("Options successfully saved.").wait_for()
     close_dialog(page)
+    wait_until_loaded(page, home)  # with speech-to-text

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
+from .api import call_api
 from .conftest import LOCK, SPOKEN_COMMAND
 from .home_assistant import RunningHome
 from .screen import ASSIST_DIALOG, STEP_LIMIT_MS, dialog_surface, raw_keys, shoot
@@ -18,14 +18,6 @@ PENDING = re.compile(r"^\s*…?\s*$")  # the empty or "…" bubble shown while t
 def kitchen_lights_switch(page: Page) -> Locator:
     """The Kitchen card's "Lights" toggle on the Overview: the state a person sees."""
     return page.locator("hui-toggle-entity-row", has_text="Lights").get_by_role("switch")
-
-
-def call_api(page: Page, home: RunningHome, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """Home Assistant's REST API through the browser's own request client (this thread's Playwright)."""
-    headers = {"Authorization": f"Bearer {home.token}"}
-    response = page.request.fetch(f"{home.instance.base_url}{path}", method=method, headers=headers, data=body)
-    assert response.ok, f"{method} {path}: {response.status} {response.text()}"
-    return response.json()
 
 
 def switch_off_the_light(page: Page, home: RunningHome) -> None:
