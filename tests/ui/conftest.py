@@ -19,12 +19,9 @@ import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
-
-pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (requirements_test.txt)")
-
-from playwright.sync_api import Browser, Page
 
 from scripts import demo
 from scripts.speech import SAMPLE_RATE, speak
@@ -32,9 +29,13 @@ from scripts.speech import SAMPLE_RATE, speak
 from ..helpers import free_port
 from ..models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
 from ..servers import sockets_enabled
-from .browser_thread import BrowserThread
 from .home_assistant import RunningHome, run_async, start_home, stop_home
 from .screen import STEP_LIMIT_MS
+
+if TYPE_CHECKING:  # playwright may be missing (the test modules then skip): imported where it is used
+    from playwright.sync_api import Browser, Page
+
+    from .browser_thread import BrowserThread
 
 CHROMIUM = shutil.which("chromium")
 PUBLISHER_RATE_MB = 16  # the 98 MB test model downloads for about six seconds
@@ -57,8 +58,8 @@ def auto_enable_custom_integrations() -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """A browser test's body runs in the browser's thread, where its page lives (see browser_thread.py)."""
-    thread = pyfuncitem.funcargs.get("browser_thread")
-    if not isinstance(thread, BrowserThread):
+    thread = cast("BrowserThread | None", pyfuncitem.funcargs.get("browser_thread"))
+    if thread is None:
         return None  # not a browser test: pytest calls it as usual
     parameters = inspect.signature(pyfuncitem.obj).parameters
     thread.run(pyfuncitem.obj, **{name: pyfuncitem.funcargs[name] for name in parameters})
@@ -104,6 +105,8 @@ def microphone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def browser_thread() -> Iterator[BrowserThread]:
     require_chromium()
+    from .browser_thread import BrowserThread
+
     thread = BrowserThread()
     yield thread
     thread.stop()

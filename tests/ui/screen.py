@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page
+if TYPE_CHECKING:  # conftest.py imports this module even where playwright is missing
+    from playwright.sync_api import Locator, Page
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parent.parent / ".cache" / "ui-screenshots"

@@ -11,6 +11,8 @@ import re
 import time
 
 import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (requirements_test.txt)")
 from playwright.sync_api import Page
 
 from ..models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (requirements_test.txt)")
 from playwright.sync_api import Locator, Page, expect
 
 from .api import call_api
