@@ -24,6 +24,7 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,6 @@ from scripts.speech import chunks, speak
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / ".cache" / "develop-config"
-TOKEN_FILE = CONFIG_DIR / "demo-token"
-AGENT_FILE = CONFIG_DIR / "demo-agent"
 DEMO_HOME = REPO_ROOT / "scripts" / "demo_home.yaml"
 CUSTOM_COMPONENTS = {
     "local_llm_assist": REPO_ROOT / "custom_components" / "local_llm_assist",
@@ -44,8 +43,6 @@ CUSTOM_COMPONENTS = {
 
 HOST = "127.0.0.1"
 PORT = 8123
-BASE_URL = f"http://{HOST}:{PORT}"
-CLIENT_ID = f"{BASE_URL}/"
 USERNAME = "demo"
 PASSWORD = "demo-demo-demo"
 DEFAULT_MODEL = "qwen2.5-coder-0.5b-instruct-q4_k_m"
@@ -69,7 +66,7 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=180)
 ONBOARDING_NETWORK_INTEGRATIONS = ("google_translate", "met", "radio_browser")
 
 # Offline only: no default_config (it pulls in cloud, discovery and other network integrations).
-CONFIGURATION_YAML = f"""\
+CONFIGURATION_YAML = """\
 # Written by scripts/demo.py prepare: recreated on every scripts/develop run.
 homeassistant:
   name: Local LLM Assist demo
@@ -83,8 +80,8 @@ homeassistant:
   language: en
 
 http:
-  server_host: {HOST}
-  server_port: {PORT}
+  server_host: {host}
+  server_port: {port}
 
 frontend:
 config:
@@ -106,6 +103,40 @@ class DemoError(Exception):
     """A step failed; the message says what to do."""
 
 
+@dataclass(frozen=True)
+class Instance:
+    """One demo Home Assistant: its config dir and its port on 127.0.0.1.
+
+    scripts/develop uses the defaults; the browser tests start one of their own on a free port.
+    """
+
+    config_dir: Path = CONFIG_DIR
+    port: int = PORT
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def client_id(self) -> str:
+        return f"{self.base_url}/"
+
+    @property
+    def token_file(self) -> Path:
+        return self.config_dir / "demo-token"
+
+    @property
+    def agent_file(self) -> Path:
+        return self.config_dir / "demo-agent"
+
+    def session(self, timeout: aiohttp.ClientTimeout = HTTP_TIMEOUT) -> aiohttp.ClientSession:
+        """A client whose request paths ("/api/...") go to this instance."""
+        return aiohttp.ClientSession(base_url=self.base_url, timeout=timeout)
+
+
+DEVELOP = Instance()
+
+
 # ---------------------------------------------------------------- prepare
 
 
@@ -119,18 +150,19 @@ def port_is_free(host: str = HOST, port: int = PORT) -> bool:
     return True
 
 
-def prepare() -> None:
+def prepare(instance: Instance = DEVELOP) -> None:
     """Recreate the config dir: configuration, demo home and links to the two custom integrations."""
-    if not port_is_free():
-        raise DemoError(f"port {PORT} on {HOST} is busy: stop whatever runs there (another Home Assistant?)")
-    shutil.rmtree(CONFIG_DIR, ignore_errors=True)
-    components = CONFIG_DIR / "custom_components"
+    if not port_is_free(port=instance.port):
+        raise DemoError(f"port {instance.port} on {HOST} is busy: stop whatever runs there (another Home Assistant?)")
+    config_dir = instance.config_dir
+    shutil.rmtree(config_dir, ignore_errors=True)
+    components = config_dir / "custom_components"
     components.mkdir(parents=True)
-    (CONFIG_DIR / "configuration.yaml").write_text(CONFIGURATION_YAML)
-    shutil.copyfile(DEMO_HOME, CONFIG_DIR / "demo_home.yaml")
+    (config_dir / "configuration.yaml").write_text(CONFIGURATION_YAML.format(host=HOST, port=instance.port))
+    shutil.copyfile(DEMO_HOME, config_dir / "demo_home.yaml")
     for name, source in CUSTOM_COMPONENTS.items():
         (components / name).symlink_to(source, target_is_directory=True)
-    print(f"config dir: {CONFIG_DIR}")
+    print(f"config dir: {config_dir}")
 
 
 # ---------------------------------------------------------------- wait
@@ -149,22 +181,22 @@ def process_alive(pid: int) -> bool:
 async def answers(session: aiohttp.ClientSession) -> bool:
     """True once the onboarding API answers: HA opens its HTTP server after setting everything up."""
     try:
-        async with session.get(f"{BASE_URL}/api/onboarding", timeout=aiohttp.ClientTimeout(total=5)) as response:
+        async with session.get("/api/onboarding", timeout=aiohttp.ClientTimeout(total=5)) as response:
             return response.status == 200
     except (aiohttp.ClientError, TimeoutError):
         return False
 
 
-async def wait(limit_s: float, pid: int | None) -> None:
+async def wait(limit_s: float, pid: int | None, instance: Instance = DEVELOP) -> None:
     deadline = time.monotonic() + limit_s
-    async with aiohttp.ClientSession() as session:
+    async with instance.session() as session:
         while not await answers(session):
             if pid is not None and not process_alive(pid):
                 raise DemoError("Home Assistant exited during start-up: see its log above")
             if time.monotonic() > deadline:
-                raise DemoError(f"Home Assistant did not answer on {BASE_URL} within {limit_s:.0f} s")
+                raise DemoError(f"Home Assistant did not answer on {instance.base_url} within {limit_s:.0f} s")
             await asyncio.sleep(1)
-    print(f"Home Assistant answers on {BASE_URL}")
+    print(f"Home Assistant answers on {instance.base_url}")
 
 
 # ---------------------------------------------------------------- HTTP and websocket helpers
@@ -177,9 +209,9 @@ def auth_header(token: str) -> dict[str, str]:
 async def request_json(
     session: aiohttp.ClientSession, method: str, path: str, token: str | None = None, **kwargs: Any
 ) -> Any:
-    """One HTTP call; any status but 200/201 is an error that shows HA's answer."""
+    """One HTTP call (the session knows the instance); any status but 200/201 is an error that shows HA's answer."""
     headers = auth_header(token) if token else {}
-    async with session.request(method, f"{BASE_URL}{path}", headers=headers, **kwargs) as response:
+    async with session.request(method, path, headers=headers, **kwargs) as response:
         body = await response.text()
         if response.status not in (200, 201):
             raise DemoError(f"{method} {path}: HTTP {response.status}: {body[:500]}")
@@ -234,39 +266,40 @@ class Websocket:
 
 @contextlib.asynccontextmanager
 async def websocket(session: aiohttp.ClientSession, token: str) -> AsyncIterator[Websocket]:
-    async with session.ws_connect(f"{BASE_URL}/api/websocket") as ws:
+    async with session.ws_connect("/api/websocket") as ws:
         client = Websocket(ws)
         await client.authenticate(token)
         yield client
 
 
-def read_token() -> str:
-    if not TOKEN_FILE.exists():
-        raise DemoError(f"no token in {TOKEN_FILE}: start Home Assistant with scripts/develop first")
-    return TOKEN_FILE.read_text().strip()
+def read_token(instance: Instance = DEVELOP) -> str:
+    if not instance.token_file.exists():
+        raise DemoError(f"no token in {instance.token_file}: start Home Assistant with scripts/develop first")
+    return instance.token_file.read_text().strip()
 
 
 # ---------------------------------------------------------------- onboard
 
 
-async def create_user(session: aiohttp.ClientSession) -> str:
+async def create_user(session: aiohttp.ClientSession, instance: Instance) -> str:
     """The first onboarding step; returns an auth code for the new user."""
-    user = {"client_id": CLIENT_ID, "name": "Demo", "username": USERNAME, "password": PASSWORD, "language": "en"}
+    user = {"name": "Demo", "username": USERNAME, "password": PASSWORD, "language": "en"}
+    user["client_id"] = instance.client_id
     result = await request_json(session, "POST", "/api/onboarding/users", json=user)
     return str(result["auth_code"])
 
 
-async def exchange_code(session: aiohttp.ClientSession, code: str) -> str:
-    form = {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}
+async def exchange_code(session: aiohttp.ClientSession, code: str, instance: Instance) -> str:
+    form = {"grant_type": "authorization_code", "code": code, "client_id": instance.client_id}
     result = await request_json(session, "POST", "/auth/token", data=form)
     return str(result["access_token"])
 
 
-async def finish_onboarding(session: aiohttp.ClientSession, token: str) -> None:
+async def finish_onboarding(session: aiohttp.ClientSession, token: str, instance: Instance) -> None:
     """The remaining steps, in the order the UI does them."""
     await request_json(session, "POST", "/api/onboarding/core_config", token, json={})
     await request_json(session, "POST", "/api/onboarding/analytics", token, json={})
-    integration = {"client_id": CLIENT_ID, "redirect_uri": f"{BASE_URL}/?auth_callback=1"}
+    integration = {"client_id": instance.client_id, "redirect_uri": f"{instance.base_url}/?auth_callback=1"}
     await request_json(session, "POST", "/api/onboarding/integration", token, json=integration)
 
 
@@ -276,17 +309,17 @@ async def create_long_lived_token(session: aiohttp.ClientSession, token: str) ->
     return str(result)
 
 
-async def onboard() -> None:
-    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+async def onboard(instance: Instance = DEVELOP) -> None:
+    async with instance.session() as session:
         steps = await request_json(session, "GET", "/api/onboarding")
         if any(step["step"] == "user" and step["done"] for step in steps):
             raise DemoError("onboarding is already done: scripts/develop recreates the config dir, use it")
-        token = await exchange_code(session, await create_user(session))
-        await finish_onboarding(session, token)
+        token = await exchange_code(session, await create_user(session, instance), instance)
+        await finish_onboarding(session, token, instance)
         long_lived = await create_long_lived_token(session, token)
-    TOKEN_FILE.write_text(long_lived + "\n")
-    TOKEN_FILE.chmod(0o600)
-    print(f"onboarded: user {USERNAME!r}, password {PASSWORD!r}; token for scripts/say in {TOKEN_FILE}")
+    instance.token_file.write_text(long_lived + "\n")
+    instance.token_file.chmod(0o600)
+    print(f"onboarded: user {USERNAME!r}, password {PASSWORD!r}; token for scripts/say in {instance.token_file}")
 
 
 # ---------------------------------------------------------------- configure
@@ -374,9 +407,9 @@ async def remove_network_integrations(session: aiohttp.ClientSession, ws: Websoc
             print(f"removed onboarding's {entry['domain']} entry (needs the internet)")
 
 
-async def configure(model_path: Path, whisper_path: Path) -> None:
-    token = read_token()
-    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+async def configure(model_path: Path, whisper_path: Path, instance: Instance = DEVELOP) -> None:
+    token = read_token(instance)
+    async with instance.session() as session:
         print(f"adding {INTEGRATION} with {model_path} (loads the model to validate it) ...")
         entry_id = await add_integration(session, token, model_path)
         async with websocket(session, token) as ws:
@@ -386,7 +419,7 @@ async def configure(model_path: Path, whisper_path: Path) -> None:
             print(f"adding speech-to-text with {whisper_path} ...")
             await add_speech(session, token, entry_id, whisper_path)
             voice_pipeline = await prefer_voice_pipeline(ws, agent)
-    AGENT_FILE.write_text(agent + "\n")
+    instance.agent_file.write_text(agent + "\n")
     print(f"agent {agent} is the conversation agent of the Assist pipeline {pipeline!r}")
     print(f"the preferred Assist pipeline is {voice_pipeline!r}: {STT_ENTITY} (whisper) and {agent}")
 
@@ -394,8 +427,8 @@ async def configure(model_path: Path, whisper_path: Path) -> None:
 # ---------------------------------------------------------------- say
 
 
-def read_agent() -> str:
-    return AGENT_FILE.read_text().strip() if AGENT_FILE.exists() else DEFAULT_AGENT
+def read_agent(instance: Instance = DEVELOP) -> str:
+    return instance.agent_file.read_text().strip() if instance.agent_file.exists() else DEFAULT_AGENT
 
 
 async def snapshot(session: aiohttp.ClientSession, token: str) -> dict[str, dict[str, Any]]:
@@ -437,7 +470,7 @@ async def say_by_voice(text: str, voice: str, expect_change: bool) -> bool:
     """Speak the text with espeak-ng and stream it through the preferred voice pipeline."""
     pcm = await asyncio.to_thread(speak, text, voice)
     token = read_token()
-    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+    async with DEVELOP.session() as session:
         before = await snapshot(session, token)
         started = time.monotonic()
         async with websocket(session, token) as ws:
@@ -459,7 +492,7 @@ async def say_by_voice(text: str, voice: str, expect_change: bool) -> bool:
 async def say(text: str, expect_change: bool) -> bool:
     token, agent = read_token(), read_agent()
     request = {"text": text, "language": "en", "agent_id": agent}
-    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+    async with DEVELOP.session() as session:
         before = await snapshot(session, token)
         started = time.monotonic()
         response = await request_json(session, "POST", "/api/conversation/process", token, json=request)
@@ -480,7 +513,7 @@ async def say(text: str, expect_change: bool) -> bool:
 async def call_service(service: str, entity_id: str) -> None:
     domain, _, name = service.partition(".")
     token = read_token()
-    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+    async with DEVELOP.session() as session:
         await request_json(session, "POST", f"/api/services/{domain}/{name}", token, json={"entity_id": entity_id})
         state = await request_json(session, "GET", f"/api/states/{entity_id}", token)
     print(f"{service} {entity_id}: now {state['state']}")
@@ -537,7 +570,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except aiohttp.ClientConnectionError as err:
-        print(f"error: cannot reach Home Assistant on {BASE_URL} ({err}): is scripts/develop running?", file=sys.stderr)
+        where = DEVELOP.base_url
+        print(f"error: cannot reach Home Assistant on {where} ({err}): is scripts/develop running?", file=sys.stderr)
         return 1
 
 

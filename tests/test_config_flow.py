@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from homeassistant import config_entries
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
@@ -92,12 +93,17 @@ async def test_reconfigure_switches_the_model(hass: HomeAssistant, tmp_path: Pat
     broken.write_bytes(b"nope")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODEL_PATH: str(broken)})
     assert result["errors"] == {CONF_MODEL_PATH: "model_not_gguf"}
+    states: list[ConfigEntryState] = []
+    stop_watching = entry.async_on_state_change(lambda: states.append(entry.state))
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MODEL_PATH: str(DEFAULT_LLM)})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
+    stop_watching()
     assert entry.data[CONF_MODEL_PATH] == str(DEFAULT_LLM)
     assert entry.runtime_data.llm_settings.model_path == str(DEFAULT_LLM)
+    # One reload, so the new model is loaded once (and Assist is away only once).
+    assert states.count(ConfigEntryState.LOADED) == 1, states
     await hass.config_entries.async_unload(entry.entry_id)
 
 

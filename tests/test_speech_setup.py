@@ -17,6 +17,7 @@ from custom_components.local_llm_assist.const import (
     CONF_WHISPER_LANGUAGE,
     CONF_WHISPER_MODEL_PATH,
 )
+from custom_components.local_llm_assist.speech_options import DETECT_LANGUAGE
 
 from .helpers import AGENT_ID, async_setup_agent
 from .models import ACCURATE_WHISPER, FAST_WHISPER, SMOKE_LLM
@@ -38,8 +39,9 @@ async def test_speech_options_offer_only_the_models_languages_and_create_the_ent
     flow_id = await open_speech_step(home, entry.entry_id)
     result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_MODEL_PATH: str(FAST_WHISPER)})
     assert result["step_id"] == "speech_language"
-    options = result["data_schema"].schema[CONF_WHISPER_LANGUAGE].config["options"]
-    assert options == ["en"]  # tiny.en: English only, no detection
+    fields = result["data_schema"].schema
+    assert fields[CONF_WHISPER_LANGUAGE].config["languages"] == ["en"]  # tiny.en: English only, no detection
+    assert DETECT_LANGUAGE not in fields
     result = await home.config_entries.options.async_configure(flow_id, {CONF_WHISPER_LANGUAGE: "en"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await home.async_block_till_done()
@@ -54,8 +56,19 @@ async def test_multilingual_model_offers_detection_and_many_languages(home: Home
     result = await home.config_entries.options.async_configure(
         flow_id, {CONF_WHISPER_MODEL_PATH: str(ACCURATE_WHISPER)}
     )
-    options = result["data_schema"].schema[CONF_WHISPER_LANGUAGE].config["options"]
-    assert options[0] == "auto" and {"en", "de", "fr", "nl"} <= set(options) and len(options) > 90
+    fields = result["data_schema"].schema
+    # A language selector (the UI names the languages), detection a switch beside it.
+    languages = fields[CONF_WHISPER_LANGUAGE].config["languages"]
+    assert {"en", "de", "fr", "nl"} <= set(languages) and len(languages) > 90 and "auto" not in languages
+    defaults = result["data_schema"]({})
+    assert defaults[CONF_WHISPER_LANGUAGE] == "en" and defaults[DETECT_LANGUAGE] is False  # Home Assistant's language
+    result = await home.config_entries.options.async_configure(
+        flow_id, {DETECT_LANGUAGE: True, CONF_WHISPER_LANGUAGE: "nl"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_WHISPER_LANGUAGE] == "auto"  # what the speech-to-text entity detects with
+    await home.async_block_till_done()
+    await home.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    SelectSelectorMode,
     TemplateSelector,
     TextSelector,
     TextSelectorConfig,
@@ -190,7 +191,9 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             self._download = DownloadPlan(model.url, model.file, model.sha256, model.size, model.id)
             return await self.async_step_download()
         options = [SelectOptionDict(value=model.id, label=model.label()) for model in models]
-        schema = vol.Schema({vol.Required(CONF_CATALOG_MODEL): SelectSelector(SelectSelectorConfig(options=options))})
+        # A list, not a drop-down: a drop-down cuts the long labels off, and size, RAM and licence are the point.
+        picker = SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.LIST))
+        schema = vol.Schema({vol.Required(CONF_CATALOG_MODEL): picker})
         return self.async_show_form(step_id="catalog", data_schema=schema)
 
     async def async_step_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -274,7 +277,7 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
             if error := await async_validate_model(self.hass, path):
                 errors[CONF_MODEL_PATH] = error
             else:
-                return self.async_update_reload_and_abort(entry, data=reconfigured_data(entry.data, path))
+                return self._update_and_abort(entry, reconfigured_data(entry.data, path))
         schema = self.add_suggested_values_to_schema(MODEL_SCHEMA, user_input or entry.data)
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 
@@ -286,9 +289,18 @@ class LocalLlmConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = server_entry_data(kind, user_input, saved_key=entry.data.get(CONF_SERVER_API_KEY))
             if not (errors := await async_check_server(self.hass, kind, data)):
-                return self.async_update_reload_and_abort(entry, data={**entry.data, **data})
+                return self._update_and_abort(entry, {**entry.data, **data})
         schema = self.add_suggested_values_to_schema(server_schema(kind), without_key(user_input or entry.data))
         return self.async_show_form(step_id="reconfigure_server", data_schema=schema, errors=errors)
+
+    def _update_and_abort(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
+        """Save the new settings; the entry's update listener reloads it with them.
+
+        Not async_update_reload_and_abort: it schedules a reload of its own besides the listener's, so the
+        model would be loaded twice, and Assist would fail during the second, needless reload.
+        """
+        self.hass.config_entries.async_update_entry(entry, data=data)
+        return self.async_abort(reason="reconfigure_successful")
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """W&B rejected the tracing API key: ask for a new one."""

@@ -16,12 +16,11 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    LanguageSelector,
+    LanguageSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
 )
 
@@ -57,6 +56,7 @@ SPEECH_DEFAULTS = {
     CONF_WHISPER_VAD_FILTER: DEFAULT_WHISPER_VAD_FILTER,
     CONF_WHISPER_HOTWORDS: DEFAULT_WHISPER_HOTWORDS,
 }
+DETECT_LANGUAGE = "whisper_detect_language"  # a field of the language form only; saved as language "auto"
 SPEECH_KEYS = (CONF_WHISPER_MODEL_PATH, CONF_WHISPER_LANGUAGE, *SPEECH_DEFAULTS)
 
 
@@ -105,20 +105,33 @@ class SpeechOptionsFlow(OptionsFlow):
 
     async def async_step_speech_language(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
-            return self.async_create_entry(data={**self.config_entry.options, **self._speech, **user_input})
-        selector = SelectSelector(
-            SelectSelectorConfig(options=self._languages, mode=SelectSelectorMode.DROPDOWN, translation_key="language")
-        )
-        schema = vol.Schema({vol.Required(CONF_WHISPER_LANGUAGE, default=self._default_language()): selector})
-        return self.async_show_form(step_id="speech_language", data_schema=schema)
+            detect = user_input.get(DETECT_LANGUAGE, False)
+            language = AUTO_LANGUAGE if detect else user_input[CONF_WHISPER_LANGUAGE]
+            speech = {**self._speech, CONF_WHISPER_LANGUAGE: language}
+            return self.async_create_entry(data={**self.config_entry.options, **speech})
+        return self.async_show_form(step_id="speech_language", data_schema=self._language_schema())
 
-    def _default_language(self) -> str:
-        """The language set before, else Home Assistant's language, else detection (or the only one)."""
+    def _language_schema(self) -> vol.Schema:
+        """The model's languages in a language selector (the UI shows their names in the user's language).
+
+        Detection is a switch beside it: "auto" is no language, a language selector cannot offer it.
+        """
+        codes = [code for code in self._languages if code != AUTO_LANGUAGE]
+        default = self._default_language(codes)
+        fields: dict[vol.Marker, Any] = {}
+        if AUTO_LANGUAGE in self._languages:
+            fields[vol.Required(DETECT_LANGUAGE, default=default == AUTO_LANGUAGE)] = BooleanSelector()
+        language = codes[0] if default == AUTO_LANGUAGE else default
+        selector = LanguageSelector(LanguageSelectorConfig(languages=codes))
+        fields[vol.Required(CONF_WHISPER_LANGUAGE, default=language)] = selector
+        return vol.Schema(fields)
+
+    def _default_language(self, codes: list[str]) -> str:
+        """The language set before, else Home Assistant's language, else detection (or the model's first)."""
         for candidate in (
             self.config_entry.options.get(CONF_WHISPER_LANGUAGE),
             self.hass.config.language.split("-")[0],
-            AUTO_LANGUAGE,
         ):
-            if candidate in self._languages:
+            if candidate in codes or (candidate == AUTO_LANGUAGE and candidate in self._languages):
                 return str(candidate)
-        return self._languages[0]
+        return AUTO_LANGUAGE if AUTO_LANGUAGE in self._languages else codes[0]
