@@ -247,7 +247,8 @@ class _Turn:
                 return self._speak(parsed.text)
             try:
                 reach = tool_reach(tools, parsed.name, home.names)
-                parsed = check_place(tools.light_set_as_switch(parsed), text, said_by_user, home.names, reach, here)
+                switched = tools.light_set_as_switch(parsed, text)
+                parsed = check_place(switched, text, said_by_user, home.names, reach, here)
             except WrongDevice:
                 return await self._fail("device_not_found")
             if parsed in executed:
@@ -257,7 +258,7 @@ class _Turn:
                 return await self._fail("device_not_found")
             arguments = drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said_by_user)
             # Without the values nobody said, a light-set may be bare: a turn-on.
-            grounded = tools.light_set_as_switch(ToolCall(parsed.name, arguments))
+            grounded = tools.light_set_as_switch(ToolCall(parsed.name, arguments), text)
             result = await self._call_tool(tools.to_real_call(grounded))
             if (failure := tool_failure(result)) is not None:
                 return await self._fail_tool(failure)

@@ -38,6 +38,16 @@ def test_a_light_set_to_nothing_is_turned_on() -> None:
     assert call == ToolCall("HassTurnOn", {"area": "Living Room", "domain": ["light"]})
 
 
+def test_a_light_set_to_nothing_when_the_request_says_off_is_turned_off() -> None:
+    """A model answered "switch off the living room ceiling" with a brightness nobody said; once
+    the unsaid value is dropped, the bare light-set must not turn the light on."""
+    tools = build_model_tools(TOOLS, HOME)
+    call = tools.light_set_as_switch(ToolCall("HassLightSet", {"name": "Ceiling"}), "switch off the ceiling")
+    assert call == ToolCall("HassTurnOff", {"name": "Ceiling", "domain": ["light"]})
+    call = tools.light_set_as_switch(ToolCall("HassLightSet", {"name": "Ceiling"}), "office lights please")
+    assert call == ToolCall("HassTurnOn", {"name": "Ceiling", "domain": ["light"]})
+
+
 def test_without_on_off_tools_nothing_is_rewritten() -> None:
     tools = build_model_tools(TOOLS[2:], HOME)
     for arguments in ({"name": "Ceiling", "brightness": 0}, {"name": "Ceiling"}):

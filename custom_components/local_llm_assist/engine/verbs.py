@@ -13,6 +13,7 @@ Assistant call with the device type pinned, so "Lock" can never reach a light.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,18 +82,21 @@ class ModelTools:
     def schema(self, tool_name: str) -> dict[str, Any]:
         return next((spec.parameters for spec in self.specs if spec.name == tool_name), {})
 
-    def light_set_as_switch(self, call: ToolCall) -> ToolCall:
-        """A light set to nothing is a light turned on; set to brightness 0, turned off.
+    def light_set_as_switch(self, call: ToolCall, request: str = "") -> ToolCall:
+        """A light set to nothing is a light turned on (off, if the request says "off"); set to
+        brightness 0, turned off.
 
         Small models answer "turn the lights in the hall on" with a bare HassLightSet and "switch
         off the ceiling light" with brightness 0. Nobody says the 0, so the unsaid-number guard
-        would drop it; either way the call would change nothing.
+        would drop it; either way the call would change nothing. A model may also answer "switch
+        off the ceiling" with a brightness nobody said: once the guard drops it, what is left must
+        not turn the light on.
         """
         if bare_name(call.name) != "HassLightSet":
             return call
         targets = {key: value for key, value in call.arguments.items() if key in TARGET_SLOTS}
         settings = {key: value for key, value in call.arguments.items() if key not in TARGET_SLOTS}
-        if settings == {"brightness": 0}:
+        if settings == {"brightness": 0} or (not settings and _says_off(request)):
             switch = self.turn_off
         elif not settings:
             switch = self.turn_on
@@ -154,6 +158,10 @@ TOOL_ORDER = (
     "HassSetVolume",
     "GetLiveContext",
 )
+
+
+def _says_off(request: str) -> bool:
+    return re.search(r"\boff\b", request.casefold()) is not None
 
 
 def _tool_order(tool: ToolSpec) -> tuple[int, str]:

@@ -53,6 +53,19 @@ class EntitySpec:
         return f"{DOMAIN}_{self.domain}_{self.object_id}"
 
 
+def registry_aliases(extra: frozenset[str]) -> Any:
+    """The entity's aliases as Home Assistant's UI stores them.
+
+    Since 2026.x aliases are a list whose entries may be `er.COMPUTED_NAME`, the entity's own
+    name; a new entity starts with just that, and the UI keeps it when aliases are added. Without
+    it the entity has no name to be matched by. Before, aliases were a set of strings.
+    """
+    computed_name = getattr(er, "COMPUTED_NAME", None)
+    if computed_name is None:
+        return set(extra)
+    return [computed_name, *sorted(extra)]
+
+
 class FixtureEntity(Entity):
     """Base for all fixture entities: identity, registry metadata and exposure."""
 
@@ -74,7 +87,7 @@ class FixtureEntity(Entity):
         er.async_get(self.hass).async_update_entity(
             self.entity_id,
             area_id=self._spec.area_id,
-            aliases=set(self._spec.aliases),
+            aliases=registry_aliases(self._spec.aliases),
         )
         # Set explicitly for every entity: HA's defaults differ per domain (locks,
         # for one, are never exposed by default) and tests need a known answer.
