@@ -22,7 +22,7 @@ from .servers import SERVER_API_KEY, LlamaServer, sockets_enabled, start_llama_s
 # Every test here gets Home Assistant's function-scoped fixtures; the fuzzed code never touches them.
 _FUZZ = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
 settings.register_profile("quick", max_examples=150, **_FUZZ)
-settings.register_profile("stress", max_examples=1500, **_FUZZ)
+settings.register_profile("stress", max_examples=2000, **_FUZZ)
 settings.load_profile("quick")
 
 
