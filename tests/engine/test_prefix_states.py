@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,12 @@ def model(tmp_path: Path) -> Path:
     return link
 
 
-async def answer(settings: LlmSettings, text: str) -> GenerationResult:
+async def answer(settings: LlmSettings, text: str, *, saved_prompts: bool = True) -> GenerationResult:
     """A fresh worker (as after a Home Assistant restart) answering one request, then stopped."""
     worker = WorkerClient(request_timeout=300)
     try:
         await worker.load_llm(settings)
-        return await worker.generate(settings, turn(text))
+        return await worker.generate(settings, replace(turn(text), saved_prompts=saved_prompts))
     finally:
         await worker.stop()
 
@@ -49,7 +50,7 @@ async def test_a_restarted_worker_answers_without_reading_the_static_prompt_agai
     assert after_restart.cached_prompt_tokens >= 0.9 * after_restart.prompt_tokens
 
     unsaved = await answer(
-        LlmSettings(model_path=str(model), context_size=4096, saved_prompts=False), "switch off the porch lamp"
+        LlmSettings(model_path=str(model), context_size=4096), "switch off the porch lamp", saved_prompts=False
     )
     assert unsaved.cached_prompt_tokens == 0
     assert after_restart.text == unsaved.text  # the restored state answers exactly as a fresh evaluation

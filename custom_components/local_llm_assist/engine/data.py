@@ -50,16 +50,13 @@ class LlmSettings:
 
     `decoding`: "jump_forward" (engine/decoding.py, the default) or "llama_grammar", llama.cpp's own
     grammar sampler, one token at a time (the benchmark's baseline, and the fallback for a grammar
-    llguidance cannot compile). `saved_prompts`: evaluated prompts are saved beside the model file
-    and loaded back after a restart (engine/prefix_states.py); off for the set-up probe, which must
-    really evaluate its prompt on this CPU.
+    llguidance cannot compile).
     """
 
     model_path: str
     context_size: int = 4096
     threads: int | None = None
     decoding: Decoding = "jump_forward"
-    saved_prompts: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,9 @@ class GenerationRequest:
     temperature: float = 0.0
     max_tokens: int = 256
     output_schema: dict[str, Any] | None = None
+    # Evaluated prompts are saved beside the model file and loaded back after a restart
+    # (engine/prefix_states.py); off for the set-up probe, which must really evaluate its prompt.
+    saved_prompts: bool = True
 
 
 @dataclass(frozen=True)

@@ -103,14 +103,16 @@ class Decoder:
         temperature: float,
         max_tokens: int,
         cancelled: Callable[[], bool],
+        saved_prompts: bool = True,
     ) -> Decoded:
+        """Answer `prompt` under `gbnf`; `saved_prompts`: load and save prompt states (prefix_states.py)."""
         room = self._model.n_ctx() - len(prompt)
         if room <= 0:
             raise PromptTooLongError(f"{len(prompt)} prompt tokens exceed the context of {self._model.n_ctx()}")
         max_tokens = min(max_tokens, room)  # as llama-cpp-python does: the answer gets what is left
         matcher = self._compiler.matcher(gbnf) if gbnf is not None else None
         started = time.monotonic()
-        cached = self._evaluate_prompt(prompt, cancelled)
+        cached = self._evaluate_prompt(prompt, cancelled, self._saved if saved_prompts else None)
         prompt_done = time.monotonic()
         output: list[int] = []
         sampled = 0
@@ -142,7 +144,7 @@ class Decoder:
             generation_ms=(finished - prompt_done) * 1000,
         )
 
-    def _evaluate_prompt(self, prompt: list[int], cancelled: Callable[[], bool]) -> int:
+    def _evaluate_prompt(self, prompt: list[int], cancelled: Callable[[], bool], saved: PrefixStates | None) -> int:
         """Evaluate what the KV cache (or a saved state) does not already hold; returns how many
         tokens it reused.
 
@@ -151,25 +153,24 @@ class Decoder:
         before a cancel stays in the cache for the retry.
         """
         model = self._model
-        reused = min(self._reusable(prompt), len(prompt) - 1)
+        reused = min(self._reusable(prompt, saved), len(prompt) - 1)
         model.n_tokens = reused
         for start in range(reused, len(prompt), PROMPT_CHUNK):
             if cancelled():
                 raise GenerationCancelledError("the generation was cancelled while reading the prompt")
             model.eval(prompt[start : start + PROMPT_CHUNK])
-        if self._saved is not None and len(prompt) - reused >= MIN_TOKENS_TO_SAVE:
-            self._saved.save(model, prompt)
+        if saved is not None and len(prompt) - reused >= MIN_TOKENS_TO_SAVE:
+            saved.save(model, prompt)
         return reused
 
-    def _reusable(self, prompt: list[int]) -> int:
+    def _reusable(self, prompt: list[int], saved: PrefixStates | None) -> int:
         """How much of `prompt` the KV cache holds, after loading a saved state that holds more."""
         model = self._model
         held = common_prefix_length(list(model.input_ids[: model.n_tokens]), prompt)
-        match = self._saved.best_match(prompt) if self._saved is not None else None
-        if match is None or match[1] < held + MIN_TOKENS_GAINED:
+        match = saved.best_match(prompt) if saved is not None else None
+        if saved is None or match is None or match[1] < held + MIN_TOKENS_GAINED:
             return held
-        assert self._saved is not None
-        return match[1] if self._saved.restore(model, match[0]) else 0
+        return match[1] if saved.restore(model, match[0]) else 0
 
     def _consume(self, matcher: LLMatcher | None, token: int) -> None:
         if matcher is not None and not matcher.consume_token(token):

@@ -85,7 +85,7 @@ class LlamaRuntime:
             )
         except (ValueError, RuntimeError) as err:
             raise ModelLoadError("model_load_failed", str(err)) from err
-        saved = PrefixStates(cache_folder(settings.model_path, llama.n_ctx())) if settings.saved_prompts else None
+        saved = PrefixStates(cache_folder(settings.model_path, llama.n_ctx()))
         decoder = Decoder(llama, GrammarCompiler(vocabulary_tokenizer(llama)), saved)
         self._models[settings] = LoadedModel(llama, _chat_formatter(llama), decoder)
         return {"load_ms": (time.monotonic() - started) * 1000, "context_size": llama.n_ctx()}
@@ -111,6 +111,7 @@ class LlamaRuntime:
                     temperature=request.temperature,
                     max_tokens=request.max_tokens,
                     cancelled=cancelled,
+                    saved_prompts=request.saved_prompts,
                 )
             except GrammarRejectedError as err:
                 _LOGGER.warning("llguidance cannot compile this grammar (%s); using llama.cpp's sampler", err)

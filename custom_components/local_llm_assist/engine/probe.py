@@ -33,11 +33,14 @@ def _probe_messages() -> list[ChatMessage]:
     return [ChatMessage("system", system), ChatMessage("user", "Is the kitchen lamp on?")]
 
 
-PROBE_REQUEST = GenerationRequest(messages=_probe_messages(), grammar=None, temperature=0.0, max_tokens=4)
+# Never from a saved prompt state: the point is to evaluate a batch of tokens on this CPU.
+PROBE_REQUEST = GenerationRequest(
+    messages=_probe_messages(), grammar=None, temperature=0.0, max_tokens=4, saved_prompts=False
+)
 
 
 def probe_settings(model_path: str) -> LlmSettings:
-    return LlmSettings(model_path=model_path, context_size=PROBE_CONTEXT_SIZE, saved_prompts=False)
+    return LlmSettings(model_path=model_path, context_size=PROBE_CONTEXT_SIZE)
 
 
 def check_probe_result(result: GenerationResult) -> None:

@@ -135,6 +135,7 @@ def _dispatch(runtime: _Runtimes, op: str, args: dict[str, Any], cancelled: Call
             grammar=args["grammar"],
             temperature=args["temperature"],
             max_tokens=args["max_tokens"],
+            saved_prompts=args["saved_prompts"],
         )
         return asdict(runtime.llm.generate(LlmSettings(**args["model"]), request, cancelled))
     raise EngineError(f"unknown operation {op!r}")
@@ -226,6 +227,7 @@ class WorkerClient:
             "grammar": request.grammar,
             "temperature": request.temperature,
             "max_tokens": request.max_tokens,
+            "saved_prompts": request.saved_prompts,
         }
         return GenerationResult(**await self._request("generate", args, time_limit or self.request_timeout))
 
@@ -250,9 +252,11 @@ class WorkerClient:
                 async with asyncio.timeout(limit):
                     response = await self._roundtrip(op, args)
             except TimeoutError:
+                # A failure either way (a model too slow for its limit is worth an alert), but one
+                # that stopped when asked leaves the worker and its model as they were.
+                self._record_failure()
                 if await self._cancel_in_flight():
                     raise WorkerTimeoutError(f"{op} took longer than {limit:.1f} s; stopped it") from None
-                self._record_failure()
                 raise WorkerTimeoutError(f"{op} took longer than {limit:.1f} s; worker restarted") from None
             except asyncio.CancelledError:
                 await self._cancel_in_flight()
