@@ -48,9 +48,16 @@ def one_per_device(count: int) -> list[Request]:
 
 
 async def run_wave(hass: HomeAssistant, requests: list[Request]) -> tuple[list[tuple[float, bool]], float]:
+    """All requests at once. Each is judged on its own device; a wave that changed any device no
+    request was about fails every request in it."""
+    targets = {request.entity_id for request in requests}
+    before = {state.entity_id: state.state for state in hass.states.async_all() if state.domain != "conversation"}
     started = time.perf_counter()
-    outcomes = await asyncio.gather(*(run_request(hass, OUR_AGENT, request) for request in requests))
-    return list(outcomes), time.perf_counter() - started
+    outcomes = await asyncio.gather(*(run_request(hass, OUR_AGENT, request, alone=False) for request in requests))
+    wall_s = time.perf_counter() - started
+    after = {state.entity_id: state.state for state in hass.states.async_all() if state.domain != "conversation"}
+    strays = {entity_id for entity_id, state in after.items() if before.get(entity_id) != state} - targets
+    return [(elapsed, ok and not strays) for elapsed, ok in outcomes], wall_s
 
 
 async def bench_engine(
