@@ -85,8 +85,10 @@ class Decoder:
     """Runs generations on one loaded model, reusing its KV cache across prompts that share a prefix."""
 
     def __init__(self, model: Llama, compiler: GrammarCompiler, saved: PrefixStates | None = None) -> None:
+        import llama_cpp
         import numpy
 
+        self._llama_cpp = llama_cpp  # imported here, not once per token
         self._model = model
         self._compiler = compiler
         self._saved = saved
@@ -186,9 +188,7 @@ class Decoder:
         return forced
 
     def _is_end(self, token: int) -> bool:
-        import llama_cpp
-
-        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
+        return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
 
     def _sample(self, matcher: LLMatcher | None, temperature: float) -> int:
         logits = self._last_logits()
@@ -212,7 +212,5 @@ class Decoder:
         return int(self._rng.choice(top, p=weights / weights.sum()))
 
     def _last_logits(self) -> np.ndarray[Any, Any]:
-        import llama_cpp
-
-        row = llama_cpp.llama_get_logits_ith(self._model._ctx.ctx, -1)  # the live context, private in Llama
+        row = self._llama_cpp.llama_get_logits_ith(self._model._ctx.ctx, -1)  # the live context, private in Llama
         return self._numpy.ctypeslib.as_array(row, shape=(self._n_vocab,)).copy()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
 from .decoding import Decoded, Decoder, GrammarCompiler, GrammarRejectedError, vocabulary_tokenizer
 from .errors import GenerationCancelledError, ModelLoadError
-from .prefix_states import PrefixStates, cache_folder
+from .prefix_states import PrefixStates, cache_folder, common_prefix_length
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -156,11 +156,7 @@ def _decode_with_llama_grammar(
     first_token_at = first_token_at or finished
     text = "".join(pieces)
     completion_tokens = len(llama.tokenize(text.encode(), add_bos=False, special=False)) if text else 0
-    cached = 0
-    for old, new in zip(held, prompt, strict=False):
-        if old != new:
-            break
-        cached += 1
+    cached = common_prefix_length(held, prompt)
     return Decoded(
         text=text,
         completion_tokens=completion_tokens,
