@@ -142,6 +142,8 @@ async def test_music_plays_on_the_named_speaker_and_is_remembered(skills: HomeAs
         ("my favourite song", "favourite"),
         ("My Favorite", "favourite"),
         ("the usual", "favourite"),
+        ("the most requested", "favourite"),  # the tool description's words, copied by the model
+        ("most played song", "favourite"),
         ("that again", "last"),
         ("that song again", "last"),
         ("Baby Shark", None),

@@ -91,7 +91,10 @@ class PlayMusicSkill(_MusicSkill):
         return await async_play(hass, origin, query, arguments.get("player"))
 
 
-_FAVOURITE = re.compile(r"^(?:my |our |the )?(?:favou?rite|usual)(?: song| music| track| one)?$")
+# The model sometimes copies the tool description ("the most requested") as the title.
+_FAVOURITE = re.compile(
+    r"^(?:my |our |the )?(?:favou?rite|usual|most (?:requested|played|asked for))(?: song| music| track| one)?$"
+)
 _AGAIN = re.compile(r"^(?:that|it|this|the same|the last)(?: song| one| track)?(?: again| once more)?$")
 
 
