@@ -7,6 +7,7 @@ rename is picked up by what the running Home Assistant actually has.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -127,13 +128,16 @@ async def async_get_api_instance(
 
 
 async def async_handle_locally(
-    hass: HomeAssistant, user_input: conversation.ConversationInput
+    hass: HomeAssistant, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
 ) -> intent.IntentResponse | None:
     """Home Assistant's own sentence matcher, if this version offers it to integrations."""
     handle_intents = getattr(conversation, "async_handle_intents", None)
     if handle_intents is None:
         return None
-    response: intent.IntentResponse | None = await handle_intents(hass, user_input)
+    # 2026.x records the matched intent in the chat log, so it takes one.
+    takes_chat_log = "chat_log" in inspect.signature(handle_intents).parameters
+    arguments = (hass, user_input, chat_log) if takes_chat_log else (hass, user_input)
+    response: intent.IntentResponse | None = await handle_intents(*arguments)
     return response
 
 

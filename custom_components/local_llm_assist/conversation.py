@@ -209,7 +209,7 @@ class _Turn:
         goes to the model.
         """
         started = time.perf_counter()
-        response = await compat.async_handle_locally(self.hass, self.user_input)
+        response = await compat.async_handle_locally(self.hass, self.user_input, self.chat_log)
         handled = response is not None and response.response_type != intent.IntentResponseType.ERROR
         self.trace.handled_locally(handled, (time.perf_counter() - started) * 1000)
         if response is None or not handled:

@@ -67,9 +67,25 @@ def _tool_specs(hass: HomeAssistant, api: llm.APIInstance | None) -> list[ToolSp
             ToolSpec(
                 name=tool.name,
                 description=tool.description or "",
-                parameters=compat.schema_to_json(tool.parameters, api.custom_serializer),
+                parameters=_sorted_choices(compat.schema_to_json(tool.parameters, api.custom_serializer)),
                 targets_devices=is_intent,
                 target_domains=tuple(sorted(domains)) if domains else None,
             )
         )
     return specs
+
+
+def _sorted_choices(schema: Any) -> Any:
+    """The schema with every list of choices sorted.
+
+    Home Assistant keeps some choices in sets (an intent's device classes), whose order changes
+    from one start to the next; the prompt, its saved state and the model's answers must not.
+    """
+    if isinstance(schema, dict):
+        sorted_schema = {key: _sorted_choices(value) for key, value in schema.items()}
+        if isinstance(schema.get("enum"), list):
+            sorted_schema["enum"] = sorted(schema["enum"], key=str)
+        return sorted_schema
+    if isinstance(schema, list):
+        return [_sorted_choices(item) for item in schema]
+    return schema

@@ -68,3 +68,21 @@ def test_tools_sharing_a_bare_name_keep_home_assistants_names() -> None:
         "other__HassTurnOn": "other__HassTurnOn",
         "llm__GetDateTime": "GetDateTime",
     }
+
+
+def test_home_assistants_rewording_of_a_known_intent_does_not_reach_the_model() -> None:
+    """2026.x tells the model to lock with HassTurnOn; here locks have their own tool."""
+    lock_wording = "Turns on/opens/presses a device or entity. For locks, this performs a 'lock' action."
+    reworded = [replace(tool, description=lock_wording) if tool.name == "HassTurnOn" else tool for tool in BARE_TOOLS]
+    prompt = build_system_prompt("", build_model_tools(reworded, HOME).specs, DEVICES)
+    assert prompt == build_system_prompt("", build_model_tools(BARE_TOOLS, HOME).specs, DEVICES)
+    assert "'lock' action" not in prompt
+
+
+def test_live_context_is_offered_without_the_filters_2026_added() -> None:
+    """A small model fills free-text filters with guesses ("domain": "temperature") and gets an error."""
+    filters = {"type": "object", "properties": {"name": {"type": "string"}, "domain": {"type": "array"}}}
+    with_filters = [replace(tool, parameters=filters) if tool.name == "GetLiveContext" else tool for tool in BARE_TOOLS]
+    specs = build_model_tools(with_filters, HOME).specs
+    assert build_grammar(specs) == build_grammar(build_model_tools(BARE_TOOLS, HOME).specs)
+    assert next(spec for spec in specs if spec.name == "GetLiveContext").parameters["properties"] == {}

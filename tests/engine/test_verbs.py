@@ -53,3 +53,15 @@ def test_without_on_off_tools_nothing_is_rewritten() -> None:
     for arguments in ({"name": "Ceiling", "brightness": 0}, {"name": "Ceiling"}):
         call = ToolCall("HassLightSet", arguments)
         assert tools.light_set_as_switch(call) == call
+
+
+def _no_arguments(name: str) -> ToolSpec:
+    return ToolSpec(name, "", {"type": "object", "properties": {}})
+
+
+def test_home_assistants_clock_tool_gives_way_to_the_time_skills() -> None:
+    """Two tools for one question split a small model's choice; the skills answer it better."""
+    clock = _no_arguments("llm__GetDateTime")
+    with_skills = build_model_tools([clock, _no_arguments("local_llm_assist_skills__GetTime")], HOME)
+    assert [spec.name for spec in with_skills.specs] == ["GetTime"]
+    assert [spec.name for spec in build_model_tools([clock], HOME).specs] == ["GetDateTime"]

@@ -21,10 +21,29 @@ from .toolnames import bare_name
 PROMPT_VERSION = "2026.11.3"  # .2: skill examples; .3: yes/no answers, the satellite's area
 MAX_TOOL_RESULT_CHARS = 1200
 
-# Notes appended to well-known Home Assistant intents. Small models confuse "lock" with "off";
-# HA's intents lock with TurnOn and unlock with TurnOff. Matched by bare name (toolnames.py).
-TOOL_NOTES = {
-    "HassLightSet": "Sets brightness (0-100) or color of lights.",
+# One description per Home Assistant intent this agent knows, used on every Home Assistant version.
+# Home Assistant rewords its own from one release to the next (2026.x tells the model to lock with
+# HassTurnOn, which contradicts the Lock tool offered here), and a small model follows the wording,
+# so an upgrade would silently change its answers. Matched by bare name (toolnames.py); other tools
+# keep Home Assistant's description.
+TOOL_DESCRIPTIONS = {
+    "HassTurnOn": "Turns on/opens a device or entity",
+    "HassTurnOff": "Turns off/closes a device or entity",
+    "HassSetPosition": "Sets the position of a device or entity",
+    "HassCancelAllTimers": "Cancels all timers",
+    # Small models confuse "dim" and "make it red" with on/off: the first sentence says what it is for.
+    "HassLightSet": "Sets brightness (0-100) or color of lights. Sets the brightness percentage or color of a light",
+    "HassClimateSetTemperature": "Sets the target temperature of a climate device or entity",
+    "HassMediaUnpause": "Resumes a media player",
+    "HassMediaPause": "Pauses a media player",
+    "HassMediaNext": "Skips a media player to the next item",
+    "HassMediaPrevious": "Replays the previous item for a media player",
+    "HassSetVolume": "Sets the volume percentage of a media player",
+    "GetLiveContext": (
+        "Use this tool when the user asks a question about the CURRENT state, value, or mode of a specific "
+        "device, sensor, entity, or area in the smart home, and the answer can be improved with real-time "
+        "data not available in the static device overview list."
+    ),
 }
 
 RULES = "\n".join(
@@ -51,8 +70,7 @@ def describe_tool(tool: ToolSpec) -> str:
         choices = schema.get("items", schema).get("enum")
         shown = f": {'|'.join(map(str, choices))}" if choices and key in ("domain", "device_class") else ""
         params.append(f"{key}{marker}{shown}")
-    note = TOOL_NOTES.get(bare_name(tool.name), "")
-    description = " ".join(part for part in (note, tool.description.strip()) if part)
+    description = TOOL_DESCRIPTIONS.get(bare_name(tool.name), tool.description.strip())
     return f"- {tool.name}({', '.join(params)}): {description[:300]}"
 
 

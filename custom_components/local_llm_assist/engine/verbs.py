@@ -112,7 +112,20 @@ class ModelTools:
         return ToolCall(self.given_names.get(call.name, call.name), call.arguments)
 
 
+# Home Assistant tools that skills here answer better, with those skills. Offering both splits a
+# small model's choice (on 2026.11 "what is the outdoor temperature?" went to GetDateTime).
+REPLACED_BY_SKILLS = {"GetDateTime": ("GetTime", "GetDate")}
+
+
+# Home Assistant tools offered without their parameters. 2026.x gave GetLiveContext name, domain
+# and area filters that take any text: a small model fills them with guesses ("domain":
+# "temperature") and gets an error, while the answer is narrowed to what the request is about
+# anyway (prompt.py).
+SHOWN_WITHOUT_PARAMETERS = frozenset({"GetLiveContext"})
+
+
 def build_model_tools(given_tools: list[ToolSpec], home: HomeNames) -> ModelTools:
+    given_tools = _without_replaced(given_tools)
     shown = model_names(tool.name for tool in given_tools)
     tools = [replace(tool, name=shown[tool.name]) for tool in given_tools]
     by_bare = {bare_name(tool.name): tool for tool in tools}
@@ -130,7 +143,7 @@ def build_model_tools(given_tools: list[ToolSpec], home: HomeNames) -> ModelTool
     # next. Small models lean on the order, so it is one that was measured (TOOL_ORDER).
     for tool in sorted(tools, key=_tool_order):
         if not tool.targets_devices:
-            specs.append(tool)
+            specs.append(_without_parameters(tool) if bare_name(tool.name) in SHOWN_WITHOUT_PARAMETERS else tool)
             continue
         domains = home.domains if tool.target_domains is None else home.domains & set(tool.target_domains)
         if tool.name in verb_targets:
@@ -158,6 +171,15 @@ TOOL_ORDER = (
     "HassSetVolume",
     "GetLiveContext",
 )
+
+
+def _without_replaced(tools: list[ToolSpec]) -> list[ToolSpec]:
+    offered = {bare_name(tool.name) for tool in tools}
+    return [tool for tool in tools if not offered.intersection(REPLACED_BY_SKILLS.get(bare_name(tool.name), ()))]
+
+
+def _without_parameters(tool: ToolSpec) -> ToolSpec:
+    return replace(tool, parameters={"type": "object", "properties": {}})
 
 
 def _says_off(request: str) -> bool:
