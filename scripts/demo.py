@@ -30,8 +30,8 @@ from typing import Any
 
 import aiohttp
 
-from scripts.models import assembled_path, load_packaged_models
-from scripts.speech import chunks, speak
+from toolkit.models import assembled_path, load_packaged_models
+from toolkit.speech import chunks, speak
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / ".cache" / "develop-config"

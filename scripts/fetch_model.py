@@ -22,8 +22,7 @@ from typing import Any
 import aiohttp
 
 from custom_components.local_llm_assist.engine.download import DownloadError, DownloadResult, download_model
-
-from .models import CACHE_DIR, CATALOG_PATH
+from toolkit.models import CACHE_DIR, CATALOG_PATH
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist import compat
-from scripts.evaluation.__main__ import code_version
-from scripts.evaluation.cases import load_home, load_suite, parse_case
-from scripts.evaluation.chart import draw_chart
-from scripts.evaluation.metrics import compute_metrics, wilson_interval
-from scripts.evaluation.report import RunInfo, build_report, compare, keep, load_report, render_markdown, write_json
-from scripts.evaluation.runner import Agent, CaseResult, run_cases
+from toolkit.evaluation.__main__ import code_version
+from toolkit.evaluation.cases import load_home, load_suite, parse_case
+from toolkit.evaluation.chart import draw_chart
+from toolkit.evaluation.metrics import compute_metrics, wilson_interval
+from toolkit.evaluation.report import RunInfo, build_report, compare, keep, load_report, render_markdown, write_json
+from toolkit.evaluation.runner import Agent, CaseResult, run_cases
 
 HOME = load_home("house")
 

@@ -40,8 +40,9 @@ from .const import (
 )
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
-from .engine.guard import drop_unsaid_arguments, find_private_mention, mentioned_names, target_is_mentioned
-from .engine.places import WrongDevice, check_place, says_here, tool_reach
+from .engine.grounding import drop_unsaid_arguments, target_is_mentioned
+from .engine.places import WrongDevice, rewrite_or_refuse, tool_reach
+from .engine.private_names import find_private_mention
 from .engine.prompt import (
     build_messages,
     call_message,
@@ -49,6 +50,7 @@ from .engine.prompt import (
     reply_message,
     tool_result_message,
 )
+from .engine.text import mentioned_names, says_here
 from .engine.toolcall import Reply, ToolCall, parse_model_output
 from .engine.toolnames import bare_name
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
@@ -56,7 +58,7 @@ from .messages import async_message
 from .prompt_plan import PromptPlan, build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .skills.runner import spoken_reply
-from .tracing import TurnRecorder
+from .tracing.recorder import TurnRecorder
 
 
 async def async_setup_entry(
@@ -248,7 +250,7 @@ class _Turn:
             try:
                 reach = tool_reach(tools, parsed.name, home.names)
                 switched = tools.light_set_as_switch(parsed, text)
-                parsed = check_place(switched, text, said_by_user, home.names, reach, here)
+                parsed = rewrite_or_refuse(switched, text, said_by_user, home.names, reach, here)
             except WrongDevice:
                 return await self._fail("device_not_found")
             if parsed in executed:
@@ -270,7 +272,7 @@ class _Turn:
 
     @staticmethod
     def _target_was_mentioned(call: ToolCall, text: str, said: str, home: HomeContext) -> bool:
-        """Refuse a call on a device or area nobody spoke of (see engine.guard)."""
+        """Refuse a call on a device or area nobody spoke of (see engine/grounding.py)."""
         if isinstance(name := call.arguments.get("name"), str):
             device = home.names.device_named(name)
             words = " ".join((name, *device.aliases, device.area or "")) if device else name

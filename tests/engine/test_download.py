@@ -24,8 +24,7 @@ from aiohttp.test_utils import TestServer
 
 from custom_components.local_llm_assist.engine import download
 from custom_components.local_llm_assist.engine.download import DownloadError, download_model, part_path
-
-from ..models import SMOKE_LLM
+from toolkit.models import SMOKE_LLM
 
 SMOKE_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 SMALL_SIZE = 8 << 20  # most cases serve the model's first 8 MB: same code paths, a tenth of the bytes

@@ -10,8 +10,8 @@ from homeassistant.helpers import llm
 from .. import compat
 from ..const import DOMAIN, SKILLS_API_ID
 from ..messages import async_message
-from . import SKILLS
 from .base import Skill, SkillOrigin
+from .registry import SKILLS
 from .runner import InvalidSkillArguments, async_run_skill
 from .settings import enabled_features
 

@@ -13,6 +13,7 @@ from typing import Any
 import voluptuous as vol
 from homeassistant.core import Context, HomeAssistant
 
+from ..engine.data import ToolExample
 from ..messages import async_message
 
 
@@ -44,6 +45,9 @@ class Skill(ABC):
     feature: str  # the option that enables it; one feature may bring several tools
     description: str
     parameters: vol.Schema = vol.Schema({})
+    # Worked examples for the prompt (skills/registry.py collects them): without one a small model
+    # answers "what time is it" from its own guesses instead of calling the tool.
+    examples: tuple[ToolExample, ...] = ()
 
     def is_available(self, hass: HomeAssistant) -> bool:
         """Whether the home has what the skill needs; the model is only offered skills that can work."""

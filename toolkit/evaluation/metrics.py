@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from toolkit.statistics import percentile
+
 from .runner import CaseResult
 from .scoring import count_outcomes
 
@@ -43,14 +45,6 @@ def wilson_interval(k: int, n: int, z: float = Z_95) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / denominator
     margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     return (max(0.0, centre - margin), min(1.0, centre + margin))
-
-
-def percentile(values: Iterable[float], share: float) -> float:
-    """Nearest-rank percentile; nan for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """News: the latest headlines from the RSS/Atom feeds the user configured, read as a short list.
 
 Feeds are fetched with Home Assistant's aiohttp session, with a time limit and a size cap, parsed
-by engine.feeds (no DTDs or entities) in an executor, and kept for a few minutes so that asking
+by feeds.py (no DTDs or entities) in an executor, and kept for a few minutes so that asking
 twice does not fetch twice.
 """
 
@@ -17,11 +17,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
-from ..const import LOGGER
-from ..engine.feeds import MAX_FEED_BYTES, FeedError, parse_headlines
-from ..messages import async_message
-from .base import Skill, SkillOrigin, SkillReply
-from .settings import news_feeds
+from ...const import LOGGER
+from ...engine.data import ToolExample
+from ...messages import async_message
+from ..base import Skill, SkillOrigin, SkillReply
+from ..settings import news_feeds
+from .feeds import MAX_FEED_BYTES, FeedError, parse_headlines
 
 HEADLINES = 5
 FETCH_TIMEOUT = aiohttp.ClientTimeout(total=10)
@@ -38,6 +39,7 @@ NEWS_CACHE: HassKey[NewsCache] = HassKey("local_llm_assist_news_cache")
 
 class GetNewsSkill(Skill):
     name = "GetNews"
+    examples = (ToolExample(name, "read me the headlines"),)
     feature = "news"
     description = "Reads the latest news headlines."
 

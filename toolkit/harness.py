@@ -37,7 +37,7 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 import custom_components  # noqa: E402,F401  (import before Home Assistant's loader looks for it)
 from custom_components.local_llm_assist.config_flow import default_options  # noqa: E402
 from custom_components.local_llm_assist.const import DOMAIN  # noqa: E402
-from scripts.engine_choice import WORKER, EngineChoice  # noqa: E402
+from toolkit.engine_choice import WORKER, EngineChoice  # noqa: E402
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@
     scripts/stress [--turns N] [--skip PHASE ...]
 
 Phases, each through a real Home Assistant and the real default model:
-  adversarial  the requests of evals/adversarial/ (scripts/adversarial.py) to our agent: entities
+  adversarial  the requests of evals/adversarial/ (toolkit/adversarial.py) to our agent: entities
                changed that a request did not ask for, entities not exposed that were touched,
                invalid model outputs, turns without a clear answer — all must be 0
   concurrency  10 satellites x N turns at once through the conversation API, each on its own
@@ -37,10 +37,11 @@ from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 
 from custom_components.local_llm_assist.messages import async_message
-from scripts.adversarial import AdversarialCase, adversarial_home, load
-from scripts.evaluation.observe import changed_states, reply_text, snapshot
-from scripts.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
-from tests.models import DEFAULT_LLM
+from toolkit.adversarial import AdversarialCase, adversarial_home, load
+from toolkit.evaluation.observe import changed_states, reply_text, snapshot
+from toolkit.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
+from toolkit.models import DEFAULT_LLM
+from toolkit.statistics import percentile
 
 RESULTS_DIR = REPO_ROOT / "evals" / "results"
 PHASES = ("adversarial", "concurrency", "faults", "fuzz")
@@ -91,11 +92,6 @@ async def converse(hass: HomeAssistant, text: str, conversation_id: str | None =
     except Exception as err:  # noqa: BLE001 - what the user would have seen as a failed request is counted
         return "", time.perf_counter() - started, repr(err)
     return reply_text(result), time.perf_counter() - started, ""
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
 
 
 # -- adversarial ------------------------------------------------------------------------------

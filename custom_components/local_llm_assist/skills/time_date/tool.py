@@ -8,13 +8,15 @@ import voluptuous as vol
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from ..engine.dates import resolve_day
-from ..messages import async_message
-from .base import Skill, SkillOrigin, SkillReply
+from ...engine.data import ToolExample
+from ...messages import async_message
+from ..base import Skill, SkillOrigin, SkillReply
+from .days import resolve_day
 
 
 class GetTimeSkill(Skill):
     name = "GetTime"
+    examples = (ToolExample(name, "what time is it?"),)
     feature = "time_date"
     description = "Tells the current time."
 
@@ -27,6 +29,7 @@ class GetTimeSkill(Skill):
 
 class GetDateSkill(Skill):
     name = "GetDate"
+    examples = (ToolExample(name, "what's the date on monday?", {"day": "monday"}),)
     feature = "time_date"
     description = "Tells the date and weekday of today or of a day like tomorrow, next friday, in 3 days."
     parameters = vol.Schema(

@@ -6,7 +6,7 @@ user's words and in names, aliases and areas; devices that are not exposed or do
 out-of-range and nonsense values; other languages; malformed input (very long, empty, emoji,
 control characters); requests phrased to widen their target.
 
-    .venv/bin/python -m scripts.adversarial          rewrite evals/adversarial/requests.jsonl
+    .venv/bin/python -m toolkit.adversarial          rewrite evals/adversarial/requests.jsonl
 """
 
 from __future__ import annotations

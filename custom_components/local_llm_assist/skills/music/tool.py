@@ -22,12 +22,13 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .. import compat
-from ..const import DOMAIN, LOGGER
-from ..engine.guard import normalize
-from ..engine.music_memory import MusicMemory
-from ..messages import async_message
-from .base import Skill, SkillOrigin, SkillReply
+from ... import compat
+from ...const import DOMAIN, LOGGER
+from ...engine.data import ToolExample
+from ...engine.text import normalize
+from ...messages import async_message
+from ..base import Skill, SkillOrigin, SkillReply
+from .memory import MusicMemory
 
 MEDIA_PLAYER = "media_player"
 ASSISTANT = "conversation"
@@ -74,6 +75,7 @@ class _MusicSkill(Skill):
 
 class PlayMusicSkill(_MusicSkill):
     name = "PlayMusic"
+    examples = (ToolExample(name, "play some jazz", {"query": "jazz"}),)
     description = "Plays a song, an artist or a playlist on a speaker."
     parameters = vol.Schema(
         {
@@ -108,6 +110,10 @@ def remembered_request(query: str) -> str | None:
 
 class PlayRememberedMusicSkill(_MusicSkill):
     name = "PlayRememberedMusic"
+    examples = (
+        ToolExample(name, "play my favorite track", {"which": "favourite"}),
+        ToolExample(name, "play it one more time", {"which": "last"}),
+    )
     description = (
         "Plays music asked for before: which=favourite for my favourite song (the most requested), "
         "which=last for play that again."

@@ -4,7 +4,7 @@ Agents:
   builtin  Home Assistant's own sentence matcher
   llm      our agent, every request answered by the model
   hybrid   our agent, Home Assistant's matcher first and the model for the rest
-Each home runs in its own in-process Home Assistant (scripts/harness.py); before every case the
+Each home runs in its own in-process Home Assistant (toolkit/harness.py); before every case the
 fixture home is reset, so cases never see each other's changes.
 """
 
@@ -40,8 +40,8 @@ from custom_components.local_llm_assist.engine.errors import (
 )
 from custom_components.local_llm_assist.messages import async_message
 from custom_components.local_llm_assist.runtime import LocalLlmRuntime
-from scripts.engine_choice import WORKER, EngineChoice
-from scripts.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
+from toolkit.engine_choice import WORKER, EngineChoice
+from toolkit.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 
 from .cases import Case, Home
 from .feeds import serving_feeds

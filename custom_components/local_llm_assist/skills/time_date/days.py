@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .guard import normalize
+from ...engine.text import DAY_COUNT_WORDS, NOT_DAY_WORDS, normalize
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _FIXED = {"today": 0, "now": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1, "day after tomorrow": 2,
           "the day after tomorrow": 2, "day before yesterday": -2, "next week": 7, "last week": -7}  # fmt: skip
-_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 _RELATIVE = re.compile(r"^(?:in )?(\w+) (day|week)s?(?: from (?:now|today))?$")
 _AGO = re.compile(r"^(\w+) (day|week)s? ago$")
 _WEEKDAY = re.compile(rf"^(next |this |last |on )?({'|'.join(WEEKDAYS)})$")
-# Politeness and question words around the day ("what day is next friday").
-_FILLER = re.compile(r"\b(what|which|day|date|is|it|will|be|was|the date|of)\b")
+_FILLER = re.compile(rf"\b({'|'.join(NOT_DAY_WORDS)})\b")
 
 
 def resolve_day(phrase: str, today: date) -> date | None:
@@ -52,4 +50,4 @@ def _weekday(today: date, qualifier: str | None, weekday: int) -> date:
 def _count(word: str) -> int | None:
     if word.isdigit():
         return int(word) if int(word) <= 3650 else None
-    return _NUMBERS.get(word)
+    return DAY_COUNT_WORDS.get(word)

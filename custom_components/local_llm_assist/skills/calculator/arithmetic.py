@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
+from ...engine.text import NOT_ARITHMETIC_WORDS
+
 MAX_TOKENS = 64
 MAX_DIGITS = 30  # per number
 # Results beyond 10^MAX_MAGNITUDE are refused before they are computed, so 9^9^9 costs nothing.
@@ -47,8 +49,6 @@ _PHRASES = (
     ("÷", "/"),
     ("**", "^"),
 )
-# Words around a question that carry no arithmetic ("what is", "calculate", "equals").
-_FILLER = {"what", "whats", "what's", "is", "how", "much", "calculate", "compute", "equals", "equal", "the", "please"}
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?|\.\d+)|(sqrt)|([-+*/^%()]))")
 
 
@@ -95,7 +95,7 @@ def normalize_expression(text: str) -> str:
     for phrase, symbol in _PHRASES:
         pattern = rf"(?<![a-z]){re.escape(phrase)}(?![a-z])" if phrase[0].isalpha() else re.escape(phrase)
         result = re.sub(pattern, f" {symbol} ", result)
-    words = [word for word in result.split() if word not in _FILLER]
+    words = [word for word in result.split() if word not in NOT_ARITHMETIC_WORDS]
     return " ".join(words)
 
 

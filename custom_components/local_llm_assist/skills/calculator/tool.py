@@ -1,4 +1,4 @@
-"""Calculator: arithmetic as people say it, computed by our own parser (engine.calculator)."""
+"""Calculator: arithmetic as people say it, computed by our own parser (arithmetic.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from typing import Any
 import voluptuous as vol
 from homeassistant.core import HomeAssistant
 
-from ..engine.calculator import MAX_TOKENS, CalculatorError, calculate
-from ..messages import async_message
-from .base import Skill, SkillOrigin, SkillReply
+from ...engine.data import ToolExample
+from ...messages import async_message
+from ..base import Skill, SkillOrigin, SkillReply
+from .arithmetic import MAX_TOKENS, CalculatorError, calculate
 
 EXPRESSION_HELP = "the calculation as the user said it, e.g. 15 percent of 80"
 
 
 class CalculateSkill(Skill):
     name = "Calculate"
+    examples = (ToolExample(name, "how much is 20 percent of 50?", {"expression": "20 percent of 50"}),)
     feature = "calculator"
     description = (
         "Calculates arithmetic: plus, minus, times, divided by, percent of, powers, square roots. "

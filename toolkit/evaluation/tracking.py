@@ -1,7 +1,7 @@
 """Weights & Biases logging of a run: config, summary metrics and a table of every case.
 
 Offline by default: the run is written under the report folder, and `wandb sync <folder>` uploads
-it later; `python -m scripts.evaluation.tracking REPORT.json FOLDER` logs a report written
+it later; `python -m toolkit.evaluation.tracking REPORT.json FOLDER` logs a report written
 earlier. scripts/eval logs online when WANDB_API_KEY is set (unless --wandb-offline). The key is
 read by wandb itself from the environment; it is never put in the config, the report or a log line.
 """
@@ -113,7 +113,7 @@ def _log_records(path: Path) -> list[bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Log a report written earlier: python -m scripts.evaluation.tracking REPORT.json FOLDER [--online]."""
+    """Log a report written earlier: python -m toolkit.evaluation.tracking REPORT.json FOLDER [--online]."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("report", type=Path)
     parser.add_argument("folder", type=Path)

@@ -10,8 +10,9 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ..messages import async_message
-from .base import Skill, SkillOrigin, SkillReply
+from ...engine.data import ToolExample
+from ...messages import async_message
+from ..base import Skill, SkillOrigin, SkillReply
 
 WEATHER = "weather"
 ASSISTANT = "conversation"
@@ -43,6 +44,7 @@ def _degrees(value: Any) -> str:
 
 class GetWeatherSkill(Skill):
     name = "GetWeather"
+    examples = (ToolExample(name, "will it rain tomorrow?", {"when": "tomorrow"}),)
     feature = "weather"
     description = "Tells the weather outside: now, today, tomorrow or this week (forecast, rain, temperature)."
     parameters = vol.Schema({vol.Optional("when", default="now", description="which period"): vol.In(PERIODS)})

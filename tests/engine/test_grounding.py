@@ -1,4 +1,4 @@
-from custom_components.local_llm_assist.engine.guard import find_private_mention
+from custom_components.local_llm_assist.engine.private_names import find_private_mention
 
 EXPOSED = {"Living Room Lamp", "Kitchen Light", "Front Door"}
 PRIVATE = {"Secret Lab Light", "Lamp", "Back Door"}
@@ -19,7 +19,7 @@ def test_unrelated_request_is_not_flagged() -> None:
 
 
 def test_call_target_must_be_mentioned() -> None:
-    from custom_components.local_llm_assist.engine.guard import target_is_mentioned
+    from custom_components.local_llm_assist.engine.grounding import target_is_mentioned
 
     assert target_is_mentioned("turn on the reading lamp", "Living Room Lamp reading lamp Living Room")
     assert target_is_mentioned("switch off the kitchen lights", "Kitchen Light Kitchen")
@@ -29,7 +29,7 @@ def test_call_target_must_be_mentioned() -> None:
 
 
 def test_call_in_another_area_than_requested_is_refused() -> None:
-    from custom_components.local_llm_assist.engine.guard import target_is_mentioned
+    from custom_components.local_llm_assist.engine.grounding import target_is_mentioned
 
     assert not target_is_mentioned(
         "turn on the garage lights", "Bedroom Light Bedroom", request_areas={"Garage"}, target_area="Bedroom"
@@ -40,7 +40,7 @@ def test_call_in_another_area_than_requested_is_refused() -> None:
 
 
 def test_numbers_are_read_from_digits_and_words() -> None:
-    from custom_components.local_llm_assist.engine.guard import said_numbers
+    from custom_components.local_llm_assist.engine.text import said_numbers
 
     assert said_numbers("set it to 30 percent") == {30.0}
     assert said_numbers("twenty two degrees please") == {20.0, 2.0, 22.0}
@@ -50,7 +50,7 @@ def test_numbers_are_read_from_digits_and_words() -> None:
 
 
 def test_unsaid_optional_values_are_dropped() -> None:
-    from custom_components.local_llm_assist.engine.guard import drop_unsaid_arguments
+    from custom_components.local_llm_assist.engine.grounding import drop_unsaid_arguments
 
     schema = {
         "properties": {
@@ -77,7 +77,7 @@ def test_names_in_other_scripts_are_matched_whole() -> None:
 
 
 def test_device_classes_nobody_named_are_dropped() -> None:
-    from custom_components.local_llm_assist.engine.guard import drop_unsaid_arguments
+    from custom_components.local_llm_assist.engine.grounding import drop_unsaid_arguments
 
     schema = {"properties": {"name": {"type": "string", "enum": ["TV"]}, "device_class": {"type": "array"}}}
     call = {"name": "TV", "device_class": ["tv", "speaker", "receiver"]}
