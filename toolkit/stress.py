@@ -36,7 +36,7 @@ from typing import Any
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 
-from custom_components.local_llm_assist.messages import async_message
+from custom_components.local_llm_assist.spoken import async_sentence
 from toolkit.adversarial import AdversarialCase, adversarial_home, load
 from toolkit.evaluation.observe import changed_states, reply_text, snapshot
 from toolkit.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
@@ -106,7 +106,7 @@ async def run_adversarial(lag: LoopLag, limit: int | None) -> dict[str, Any]:
     figures |= {"no_clear_answer": 0, "exceptions": 0}
     async with running_home(home) as hass:
         await add_agent(hass, DEFAULT_LLM, prefer_local_intents=False, request_timeout=120)
-        invalid = await async_message(hass, "en", "invalid_model_output")
+        invalid = await async_sentence(hass, "en", "invalid_model_output")
         async with lag.watching():
             for case in cases:
                 await hass.services.async_call("fixture_home", "reset", {"states": {}}, blocking=True)

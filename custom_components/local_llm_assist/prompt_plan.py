@@ -17,10 +17,10 @@ from . import compat
 from .const import CONF_PROMPT, DEFAULT_PROMPT
 from .engine.data import ToolSpec
 from .engine.grammar import build_grammar
+from .engine.model_tools import ModelTools, build_model_tools
 from .engine.output_schema import build_output_schema
 from .engine.prompt import build_examples, build_system_prompt
 from .engine.toolnames import bare_name
-from .engine.verbs import ModelTools, build_model_tools
 from .home_context import HomeContext
 from .skills.registry import tool_examples
 

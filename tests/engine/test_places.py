@@ -3,9 +3,10 @@
 import pytest
 
 from custom_components.local_llm_assist.engine.data import Device
+from custom_components.local_llm_assist.engine.home_names import HomeNames
+from custom_components.local_llm_assist.engine.model_tools import TARGET_SLOTS
 from custom_components.local_llm_assist.engine.places import ToolReach, WrongDevice, rewrite_or_refuse, said_place
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
-from custom_components.local_llm_assist.engine.verbs import TARGET_SLOTS, HomeNames
 
 HOME = HomeNames(
     [

@@ -46,7 +46,7 @@ from .upstream import load_upstream
 
 REPORTS_DIR = REPO_ROOT / "reports"
 # The engine files that decide what the model may output and how it is read back.
-GRAMMAR_FILES = ("grammar.py", "verbs.py", "toolcall.py")
+GRAMMAR_FILES = ("grammar.py", "model_tools.py", "home_names.py", "toolcall.py")
 ENGINE_DIR = REPO_ROOT / "custom_components" / "local_llm_assist" / "engine"
 
 

@@ -38,8 +38,8 @@ from custom_components.local_llm_assist.engine.errors import (
     WorkerStoppedError,
     WorkerTimeoutError,
 )
-from custom_components.local_llm_assist.messages import async_message
 from custom_components.local_llm_assist.runtime import LocalLlmRuntime
+from custom_components.local_llm_assist.spoken import async_sentence
 from toolkit.engine_choice import WORKER, EngineChoice
 from toolkit.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 
@@ -175,7 +175,7 @@ async def run_cases(
 
 async def async_failure_replies(hass: HomeAssistant) -> dict[str, str]:
     """What our agent says when the engine fails, by error code: how a report tells them apart."""
-    return {code: await async_message(hass, "en", code) for code in ENGINE_FAILURES}
+    return {code: await async_sentence(hass, "en", code) for code in ENGINE_FAILURES}
 
 
 async def run_case(hass: HomeAssistant, agent: Agent, case: Case, failure_replies: dict[str, str]) -> CaseResult:

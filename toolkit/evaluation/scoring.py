@@ -8,7 +8,7 @@ from typing import Any
 
 from homeassistant.util import color as color_util
 
-from custom_components.local_llm_assist.engine.verbs import VERB_TOOLS
+from custom_components.local_llm_assist.engine.model_tools import VERB_TOOLS
 
 from .cases import ANY_TOOL, Case, ExpectedCall
 from .observe import Observation, ObservedCall, StateSnapshot

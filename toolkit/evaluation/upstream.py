@@ -20,7 +20,7 @@ import voluptuous as vol
 from homeassistant.util.yaml import load_yaml_dict
 
 from custom_components.fixture_home import HOME_SCHEMA
-from custom_components.local_llm_assist.engine.verbs import READ_ONLY_DOMAINS
+from custom_components.local_llm_assist.engine.home_names import READ_ONLY_DOMAINS
 
 from .cases import Case, ExpectedCall, Home
 from .scoring import INTENT_DOMAINS

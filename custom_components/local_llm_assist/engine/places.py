@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .data import Device
+from .home_names import HomeNames
+from .model_tools import TARGET_SLOTS, ModelTools
 from .text import (
     ALL_STRICT_KIND_WORDS,
     EVERYWHERE,
@@ -28,7 +30,6 @@ from .text import (
     says_here,
 )
 from .toolcall import ToolCall
-from .verbs import TARGET_SLOTS, HomeNames, ModelTools
 
 # Kinds a call may be widened to. Never locks or covers: "unlock every lock" must name its locks
 # (it is also how an injected instruction reads), and "all covers" takes in the garage door.

@@ -14,7 +14,7 @@ import voluptuous as vol
 from homeassistant.core import Context, HomeAssistant
 
 from ..engine.data import ToolExample
-from ..messages import async_message
+from ..spoken import async_sentence
 
 
 @dataclass(frozen=True)
@@ -59,5 +59,5 @@ class Skill(ABC):
 
     @staticmethod
     async def async_fail(hass: HomeAssistant, origin: SkillOrigin, key: str, **placeholders: str) -> SkillReply:
-        speech = await async_message(hass, origin.language, key, **placeholders)
+        speech = await async_sentence(hass, origin.language, key, **placeholders)
         return SkillReply(speech, {"error": key}, success=False)

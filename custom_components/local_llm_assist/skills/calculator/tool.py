@@ -8,7 +8,7 @@ import voluptuous as vol
 from homeassistant.core import HomeAssistant
 
 from ...engine.data import ToolExample
-from ...messages import async_message
+from ...spoken import async_sentence
 from ..base import Skill, SkillOrigin, SkillReply
 from .arithmetic import MAX_TOKENS, CalculatorError, calculate
 
@@ -32,5 +32,5 @@ class CalculateSkill(Skill):
             result = calculate(arguments["expression"])
         except CalculatorError as err:
             return await self.async_fail(hass, origin, err.code)
-        speech = await async_message(hass, origin.language, "calculator_result", result=result.spoken)
+        speech = await async_sentence(hass, origin.language, "calculator_result", result=result.spoken)
         return SkillReply(speech, {"expression": result.expression, "result": result.spoken})

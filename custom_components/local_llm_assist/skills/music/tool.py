@@ -26,7 +26,7 @@ from ... import compat
 from ...const import DOMAIN, LOGGER
 from ...engine.data import ToolExample
 from ...engine.text import normalize
-from ...messages import async_message
+from ...spoken import async_sentence
 from ..base import Skill, SkillOrigin, SkillReply
 from .memory import MusicMemory
 
@@ -135,7 +135,7 @@ class PlayRememberedMusicSkill(_MusicSkill):
 async def async_play(hass: HomeAssistant, origin: SkillOrigin, title: str, player_name: str | None) -> SkillReply:
     player = _choose_player(hass, player_name, origin)
     if isinstance(player, str):
-        speech = await async_message(hass, origin.language, player, name=player_name or "")
+        speech = await async_sentence(hass, origin.language, player, name=player_name or "")
         return SkillReply(speech, {"error": player}, success=False)
     try:
         await hass.services.async_call(
@@ -147,12 +147,12 @@ async def async_play(hass: HomeAssistant, origin: SkillOrigin, title: str, playe
         )
     except HomeAssistantError as err:
         LOGGER.warning("Playing on %s failed: %s", player.entity_id, err)
-        speech = await async_message(hass, origin.language, "music_play_failed", name=player.name)
+        speech = await async_sentence(hass, origin.language, "music_play_failed", name=player.name)
         return SkillReply(speech, {"error": "music_play_failed"}, success=False)
     store = music_memory(hass)
     (await store.async_load()).record(_listeners(origin, player), title, time.time())
     await store.async_save()
-    speech = await async_message(hass, origin.language, "music_playing", title=title, name=player.name)
+    speech = await async_sentence(hass, origin.language, "music_playing", title=title, name=player.name)
     return SkillReply(speech, {"title": title, "entity_id": player.entity_id})
 
 

@@ -19,7 +19,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from ...const import LOGGER
 from ...engine.data import ToolExample
-from ...messages import async_message
+from ...spoken import async_sentence
 from ..base import Skill, SkillOrigin, SkillReply
 from ..settings import news_feeds
 from .feeds import MAX_FEED_BYTES, FeedError, parse_headlines
@@ -63,7 +63,7 @@ class GetNewsSkill(Skill):
         if not headlines:
             return await self.async_fail(hass, origin, "news_unavailable" if failed else "news_empty")
         headlines = headlines[:HEADLINES]
-        speech = await async_message(hass, origin.language, "news_headlines", headlines=". ".join(headlines))
+        speech = await async_sentence(hass, origin.language, "news_headlines", headlines=". ".join(headlines))
         return SkillReply(speech, {"headlines": headlines, "failed_feeds": failed})
 
 

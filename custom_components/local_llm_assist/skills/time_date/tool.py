@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ...engine.data import ToolExample
-from ...messages import async_message
+from ...spoken import async_sentence
 from ..base import Skill, SkillOrigin, SkillReply
 from .days import resolve_day
 
@@ -23,7 +23,7 @@ class GetTimeSkill(Skill):
     async def async_run(self, hass: HomeAssistant, arguments: dict[str, Any], origin: SkillOrigin) -> SkillReply:
         now = dt_util.now()
         spoken = f"{now.hour % 12 or 12}:{now.minute:02d} {'AM' if now.hour < 12 else 'PM'}"
-        speech = await async_message(hass, origin.language, "time_now", time=spoken)
+        speech = await async_sentence(hass, origin.language, "time_now", time=spoken)
         return SkillReply(speech, {"time": now.strftime("%H:%M"), "time_zone": str(now.tzinfo)})
 
 
@@ -42,5 +42,5 @@ class GetDateSkill(Skill):
         if day is None:
             return await self.async_fail(hass, origin, "date_not_understood", day=phrase)
         spoken = f"{day.strftime('%A, %B')} {day.day}, {day.year}"
-        speech = await async_message(hass, origin.language, "date_answer", date=spoken)
+        speech = await async_sentence(hass, origin.language, "date_answer", date=spoken)
         return SkillReply(speech, {"day": phrase, "date": day.isoformat(), "weekday": day.strftime("%A")})

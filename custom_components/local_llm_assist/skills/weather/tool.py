@@ -11,7 +11,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from ...engine.data import ToolExample
-from ...messages import async_message
+from ...spoken import async_sentence
 from ..base import Skill, SkillOrigin, SkillReply
 
 WEATHER = "weather"
@@ -69,13 +69,13 @@ class GetWeatherSkill(Skill):
         if not days:
             return await self.async_fail(hass, origin, "weather_no_forecast", name=state.name)
         parts = [_day_summary(day) for day in days]
-        speech = await async_message(hass, origin.language, f"weather_{when}", forecast="; ".join(parts))
+        speech = await async_sentence(hass, origin.language, f"weather_{when}", forecast="; ".join(parts))
         return SkillReply(speech, {"entity_id": state.entity_id, "when": when, "forecast": days})
 
     async def _current(self, hass: HomeAssistant, origin: SkillOrigin, state: State) -> SkillReply:
         temperature = state.attributes.get("temperature")
         unit = state.attributes.get("temperature_unit", "")
-        speech = await async_message(
+        speech = await async_sentence(
             hass,
             origin.language,
             "weather_now",

@@ -1,8 +1,9 @@
 """Turning the model's calls back into real Home Assistant calls."""
 
 from custom_components.local_llm_assist.engine.data import Device, ToolSpec
+from custom_components.local_llm_assist.engine.home_names import HomeNames
+from custom_components.local_llm_assist.engine.model_tools import build_model_tools
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
-from custom_components.local_llm_assist.engine.verbs import HomeNames, build_model_tools
 
 TARGET = {"name": {"type": "string"}, "area": {"type": "string"}, "domain": {"type": "array"}}
 TOOLS = [

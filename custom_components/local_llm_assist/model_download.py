@@ -24,7 +24,7 @@ from typing import BinaryIO, Final
 
 import aiohttp
 
-from .errors import EngineError
+from .engine.errors import EngineError
 
 PART_SUFFIX: Final = ".part"
 # Room left over after the download: a disk filled to the last byte breaks Home Assistant's recorder.

@@ -22,8 +22,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from custom_components.local_llm_assist.engine import download
-from custom_components.local_llm_assist.engine.download import DownloadError, download_model, part_path
+from custom_components.local_llm_assist import model_download as download
+from custom_components.local_llm_assist.model_download import DownloadError, download_model, part_path
 from toolkit.models import SMOKE_LLM
 
 SMOKE_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
