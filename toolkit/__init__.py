@@ -8,6 +8,7 @@
   evaluation/       the eval harness (scripts/eval)
   adversarial.py    the adversarial requests (evals/adversarial/)
   stress.py         the stress run (scripts/stress)
+  demo.py           a Home Assistant process with the demo home (scripts/develop, scripts/say, browser tests)
 
 `scripts/` holds the commands; they, and the tests, import from here, never from each other.
 """

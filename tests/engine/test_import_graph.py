@@ -84,5 +84,13 @@ def test_no_import_cycles() -> None:
     assert cycles(graph) == []
 
 
+def test_tests_and_toolkit_do_not_import_scripts() -> None:
+    """scripts/ holds commands; what they share with the tests is in toolkit/."""
+    files = [*(ROOT / "tests").rglob("*.py"), *(ROOT / "toolkit").rglob("*.py")]
+    known = {module_name(path) for path in (ROOT / "scripts").rglob("*.py")}
+    assert len(files) > 50 and "scripts.bench" in known
+    assert {str(path.relative_to(ROOT)): imports_of(path, known) for path in files if imports_of(path, known)} == {}
+
+
 def test_the_check_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from scripts import demo
+from toolkit import demo
 from toolkit.models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
 from toolkit.speech import SAMPLE_RATE, speak
 

@@ -1,13 +1,13 @@
 """The demo's steps against a real Home Assistant on 127.0.0.1:8123 (scripts/develop runs them in order).
 
-    python -m scripts.demo prepare             # fresh config dir .cache/develop-config (fails if the port is busy)
-    python -m scripts.demo wait [--pid PID]    # until Home Assistant answers over HTTP
-    python -m scripts.demo onboard             # user demo / demo-demo-demo, every onboarding step, a saved token
-    python -m scripts.demo configure           # add the integration with the default model and speech-to-text,
+    python -m toolkit.demo prepare             # fresh config dir .cache/develop-config (fails if the port is busy)
+    python -m toolkit.demo wait [--pid PID]    # until Home Assistant answers over HTTP
+    python -m toolkit.demo onboard             # user demo / demo-demo-demo, every onboarding step, a saved token
+    python -m toolkit.demo configure           # add the integration with the default model and speech-to-text,
                                                # make its "Local LLM Assist" voice pipeline the preferred one
-    python -m scripts.demo say TEXT            # talk to the agent; print its reply and the state changes it caused
-    python -m scripts.demo say --voice en-us TEXT   # the same, spoken by espeak-ng through the voice pipeline
-    python -m scripts.demo call lock.unlock lock.front_door   # call a service (sets a state up for a check)
+    python -m toolkit.demo say TEXT            # talk to the agent; print its reply and the state changes it caused
+    python -m toolkit.demo say --voice en-us TEXT   # the same, spoken by espeak-ng through the voice pipeline
+    python -m toolkit.demo call lock.unlock lock.front_door   # call a service (sets a state up for a check)
 
 Only 127.0.0.1 is ever contacted. The long-lived token for `say` is kept in .cache/develop-config/demo-token.
 """
@@ -67,7 +67,7 @@ ONBOARDING_NETWORK_INTEGRATIONS = ("google_translate", "met", "radio_browser")
 
 # Offline only: no default_config (it pulls in cloud, discovery and other network integrations).
 CONFIGURATION_YAML = """\
-# Written by scripts/demo.py prepare: recreated on every scripts/develop run.
+# Written by toolkit/demo.py prepare: recreated on every scripts/develop run.
 homeassistant:
   name: Local LLM Assist demo
   latitude: 52.3731339
