@@ -19,9 +19,10 @@ from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 
-from scripts.bench import REQUESTS, Request, percentile, run_request
-from scripts.engine_choice import WORKER, EngineChoice
-from scripts.harness import OUR_AGENT, add_agent, running_home
+from scripts.bench_requests import REQUESTS, Request, run_request
+from toolkit.engine_choice import WORKER, EngineChoice
+from toolkit.harness import OUR_AGENT, add_agent, running_home
+from toolkit.statistics import percentile
 
 
 @dataclass

@@ -33,10 +33,11 @@ from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHIS
 from custom_components.local_llm_assist.engine.data import TranscriptionRequest, WhisperSettings
 from custom_components.local_llm_assist.engine.worker import WorkerClient
 from custom_components.local_llm_assist.stt import home_vocabulary
-from scripts.bench import DEFAULT_MODEL, REQUESTS, Request, percentile
-from scripts.harness import add_agent, running_home
-from scripts.models import CACHE_DIR
-from scripts.speech import PIPELINE_METADATA, VOICES, add_noise, chunks, speak, word_error_rate
+from scripts.bench_requests import REQUESTS, Request
+from toolkit.harness import add_agent, running_home
+from toolkit.models import CACHE_DIR, DEFAULT_LLM
+from toolkit.speech import PIPELINE_METADATA, VOICES, add_noise, chunks, speak, word_error_rate
+from toolkit.statistics import percentile
 
 WHISPER_MODELS = {"tiny.en": CACHE_DIR / "faster-whisper-tiny.en", "base": CACHE_DIR / "faster-whisper-base"}
 METADATA = PIPELINE_METADATA
@@ -84,7 +85,7 @@ def spoken_commands(snr_db: float) -> dict[tuple[str, str], list[bytes]]:
 async def end_to_end(hass: HomeAssistant, model: str) -> tuple[list[float], int, int]:
     """Latency from the end of the audio to the state change, for every command that changes a device."""
     speech: dict[str, Any] = {CONF_WHISPER_MODEL_PATH: str(WHISPER_MODELS[model]), CONF_WHISPER_LANGUAGE: "en"}
-    entry = await add_agent(hass, DEFAULT_MODEL, **speech)
+    entry = await add_agent(hass, DEFAULT_LLM, **speech)
     pipeline_id = entry.data[CONF_PIPELINE_ID]
     latencies, done = [], 0
     actions = [request for request in REQUESTS if request.entity_id]

@@ -23,8 +23,9 @@ from typing import Any
 from aiohttp import web
 from homeassistant.core import HomeAssistant
 
-from scripts.bench import REQUESTS, ModeResult, percentile, run_mode
-from scripts.harness import OUR_AGENT, add_agent, running_home
+from scripts.bench_requests import REQUESTS, ModeResult, run_mode
+from toolkit.harness import OUR_AGENT, add_agent, running_home
+from toolkit.statistics import percentile
 
 API_KEY = "bench" + "0" * 40
 

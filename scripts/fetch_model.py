@@ -21,9 +21,8 @@ from typing import Any
 
 import aiohttp
 
-from custom_components.local_llm_assist.engine.download import DownloadError, DownloadResult, download_model
-
-from .models import CACHE_DIR, CATALOG_PATH
+from custom_components.local_llm_assist.model_download import DownloadError, DownloadResult, download_model
+from toolkit.models import CACHE_DIR, CATALOG_PATH
 
 
 @dataclass(frozen=True)

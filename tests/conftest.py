@@ -13,9 +13,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 # imports `custom_components` itself with the test plugin's config dir first on
 # sys.path, finds that dir's regular package, and neither of ours is visible.
 import custom_components  # noqa: F401
+from toolkit.models import DEFAULT_LLM
 
 from .helpers import async_setup_agent, async_setup_home
-from .models import DEFAULT_LLM
 from .servers import SERVER_API_KEY, LlamaServer, sockets_enabled, start_llama_server
 
 # Fuzzing profiles (tests/engine/test_fuzz.py): a quick one for scripts/test, a long one for scripts/stress.

@@ -18,8 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN
-
-from .models import DEFAULT_LLM
+from toolkit.models import DEFAULT_LLM
 
 HOMES = Path(__file__).resolve().parent / "homes"
 AGENT_ID = "conversation.local_llm_assist"

@@ -20,9 +20,9 @@ from custom_components.local_llm_assist.const import (
     DOMAIN,
 )
 from custom_components.local_llm_assist.tracing.settings import CONF_WANDB_API_KEY
+from toolkit.models import DEFAULT_LLM, SMOKE_LLM
 
 from .helpers import start_local_model_flow
-from .models import DEFAULT_LLM, SMOKE_LLM
 
 
 @pytest.fixture(autouse=True)

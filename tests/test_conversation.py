@@ -12,7 +12,7 @@ from homeassistant.helpers import intent
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.home_context import async_get_home_context
-from scripts.evaluation.runner import satellite_device
+from toolkit.evaluation.runner import satellite_device
 
 from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
 

@@ -8,8 +8,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from toolkit.models import DEFAULT_LLM
+
 from .helpers import ask
-from .models import DEFAULT_LLM
 
 
 async def test_diagnostics_report_worker_and_generations_but_no_text(

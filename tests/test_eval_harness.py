@@ -20,12 +20,13 @@ from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist import compat
-from scripts.evaluation.__main__ import code_version
-from scripts.evaluation.cases import load_home, load_suite, parse_case
-from scripts.evaluation.chart import draw_chart
-from scripts.evaluation.metrics import compute_metrics, wilson_interval
-from scripts.evaluation.report import RunInfo, build_report, compare, keep, load_report, render_markdown, write_json
-from scripts.evaluation.runner import Agent, CaseResult, run_cases
+from toolkit.evaluation.__main__ import code_version
+from toolkit.evaluation.cases import load_home, load_suite, parse_case
+from toolkit.evaluation.chart import draw_chart
+from toolkit.evaluation.metrics import compute_metrics, wilson_interval
+from toolkit.evaluation.report import RunInfo, build_report, compare, keep, load_report, render_markdown, write_json
+from toolkit.evaluation.runner import Agent, CaseResult, run_cases
+from toolkit.statistics import percentile
 
 HOME = load_home("house")
 
@@ -161,6 +162,16 @@ async def test_the_fixture_home_is_reset_between_cases(hass: HomeAssistant) -> N
     results = await run_cases(hass, agent, twice)
     # The second run starts from "off" again, so the light changes both times.
     assert [sorted(r.observation.changed) for r in results if r.observation] == [["light.kitchen_light"]] * 2
+
+
+def test_percentile_is_a_measured_value_by_nearest_rank() -> None:
+    """The one percentile of the eval, the benchmarks and the stress run (toolkit/statistics.py)."""
+    values = [float(v) for v in range(20, 0, -1)]  # 20..1, unsorted on purpose
+    assert percentile(values, 0.5) == 10.0
+    assert percentile(values, 0.95) == 19.0
+    assert percentile(values, 1.0) == 20.0
+    assert percentile([7.0], 0.95) == 7.0
+    assert percentile([], 0.5) != percentile([], 0.5)  # nan: no values, no figure
 
 
 def test_wilson_interval_matches_known_values() -> None:

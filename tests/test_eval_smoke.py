@@ -11,11 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from custom_components.local_llm_assist.const import CONF_REQUEST_TIMEOUT
-from scripts.evaluation.cases import Case, load_suite
-from scripts.evaluation.report import case_record
-from scripts.evaluation.runner import AgentConfig, async_start_agent, home_with_feeds, run_cases
-
-from .models import DEFAULT_LLM
+from toolkit.evaluation.cases import Case, load_suite
+from toolkit.evaluation.report import case_record
+from toolkit.evaluation.runner import AgentConfig, async_start_agent, home_with_feeds, run_cases
+from toolkit.models import DEFAULT_LLM
 
 SMOKE = load_suite("smoke").cases
 # The test machine is shared: a slow turn is not what this test is about (benchmarks measure speed).

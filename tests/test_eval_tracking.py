@@ -11,12 +11,12 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from scripts.evaluation.cases import load_suite
-from scripts.evaluation.metrics import compute_metrics
-from scripts.evaluation.report import RunInfo, build_report, write_json
-from scripts.evaluation.runner import Agent, run_cases
-from scripts.evaluation.tracking import CASE_COLUMNS, read_offline_summary
-from scripts.harness import BUILTIN_AGENT, REPO_ROOT
+from toolkit.evaluation.cases import load_suite
+from toolkit.evaluation.metrics import compute_metrics
+from toolkit.evaluation.report import RunInfo, build_report, write_json
+from toolkit.evaluation.runner import Agent, run_cases
+from toolkit.evaluation.tracking import CASE_COLUMNS, read_offline_summary
+from toolkit.harness import BUILTIN_AGENT, REPO_ROOT
 
 FAKE_KEY = "0123456789abcdef0123456789abcdef01234567"
 
@@ -41,7 +41,7 @@ async def test_offline_run_holds_metrics_and_the_case_table(
     logged = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "scripts.evaluation.tracking",
+        "toolkit.evaluation.tracking",
         str(report_file),
         str(tmp_path),
         stdout=asyncio.subprocess.PIPE,

@@ -9,11 +9,11 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from scripts.evaluation.cases import Case
-from scripts.evaluation.metrics import compute_metrics
-from scripts.evaluation.runner import Agent, run_cases
-from scripts.evaluation.upstream import load_upstream
-from scripts.harness import BUILTIN_AGENT
+from toolkit.evaluation.cases import Case
+from toolkit.evaluation.metrics import compute_metrics
+from toolkit.evaluation.runner import Agent, run_cases
+from toolkit.evaluation.upstream import load_upstream
+from toolkit.harness import BUILTIN_AGENT
 
 INTENTS_TESTS = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "home-assistant-intents" / "tests" / "en"
 SENTENCES = 1089  # ../shared/evaldata/README.md

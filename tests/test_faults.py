@@ -15,9 +15,9 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.const import DOMAIN, REPAIR_WORKER_CRASHING
+from toolkit.models import DEFAULT_LLM
 
 from .helpers import ask, async_setup_agent, changed_entities, process_exists, snapshot, speech
-from .models import DEFAULT_LLM
 
 
 async def test_worker_killed_mid_turn_gives_an_error_reply_then_recovers(

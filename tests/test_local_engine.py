@@ -24,9 +24,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.local_llm_assist import local_engine
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_WHISPER_MODEL_PATH, DOMAIN
+from toolkit.models import FAST_WHISPER, SMOKE_LLM
 
 from .helpers import AGENT_ID, start_local_model_flow
-from .models import FAST_WHISPER, SMOKE_LLM
 
 STRINGS = json.loads((Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json").read_text())
 UNBUILDABLE_LLAMA_CPP = "llama-cpp-python==0.0.0"

@@ -17,10 +17,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN, REPAIR_WORKER_CRASHING
+from toolkit.models import SMOKE_LLM
 
 from .crashing_cpu import make_workers_crash_on_multi_token_prompts
 from .helpers import AGENT_ID, ask, async_setup_agent, process_exists, speech, start_local_model_flow
-from .models import SMOKE_LLM
 
 STRINGS = json.loads((Path(__file__).parent.parent / "custom_components" / DOMAIN / "strings.json").read_text())
 SIGILL_TEXT = "The model crashed on this CPU: illegal instruction (SIGILL)."

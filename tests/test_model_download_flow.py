@@ -16,9 +16,9 @@ from homeassistant.setup import async_setup_component
 from custom_components.local_llm_assist import config_flow
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_MODEL_SHA256, DOMAIN
 from custom_components.local_llm_assist.engine.catalog import load_catalog
+from toolkit.models import SMOKE_LLM
 
 from .helpers import ask, speech, start_local_model_flow
-from .models import SMOKE_LLM
 
 SMOKE_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from .models import SMOKE_LLM
+from toolkit.models import SMOKE_LLM
 
 PARENT = Path(__file__).resolve().parent / "orphan_parent.py"
 EXIT_WITHIN = 5.0  # seconds; the generation it interrupts would run for a minute or more

@@ -32,7 +32,7 @@ from wyoming.pipeline import PipelineStage, RunPipeline
 from wyoming.satellite import RunSatellite
 from wyoming.server import AsyncEventHandler, AsyncTcpServer
 
-from scripts.speech import chunks, speak
+from toolkit.speech import chunks, speak
 
 from .helpers import async_add_wyoming_entry, free_port
 from .voice import async_setup_voice

@@ -12,8 +12,8 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from custom_components.local_llm_assist.const import DOMAIN, EVENT_SKILL_EXECUTED
-from custom_components.local_llm_assist.engine.dates import resolve_day
-from custom_components.local_llm_assist.skills.music import remembered_request
+from custom_components.local_llm_assist.skills.music.tool import remembered_request
+from custom_components.local_llm_assist.skills.time_date.days import resolve_day
 
 from .helpers import changed_entities, snapshot
 from .skill_support import async_run_skill, async_setup_skills_home

@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
 
 from custom_components.local_llm_assist.const import EVENT_SKILL_EXECUTED
-from custom_components.local_llm_assist.engine.dates import resolve_day
+from custom_components.local_llm_assist.skills.time_date.days import resolve_day
 
 from .helpers import ask, async_setup_agent, speech
 from .skill_support import async_setup_skills_home, feed_server, rss, serve

@@ -18,8 +18,8 @@ from custom_components.local_llm_assist.const import (
     SKILLS_API_ID,
 )
 from custom_components.local_llm_assist.skills.runner import spoken_reply
+from toolkit.models import SMOKE_LLM
 
-from .models import SMOKE_LLM
 from .skill_support import async_setup_skills_home
 
 # News needs feeds; without any, the tool is not offered.

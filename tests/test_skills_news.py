@@ -14,10 +14,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_NEWS_FEEDS, DOMAIN
-from custom_components.local_llm_assist.engine.feeds import MAX_FEED_BYTES
-from custom_components.local_llm_assist.skills import news
+from custom_components.local_llm_assist.skills.news import tool as news
+from custom_components.local_llm_assist.skills.news.feeds import MAX_FEED_BYTES
+from toolkit.models import SMOKE_LLM
 
-from .models import SMOKE_LLM
 from .skill_support import async_run_skill, async_setup_skills_home, atom, feed_server, rss, serve, serve_slowly
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -18,9 +18,9 @@ from custom_components.local_llm_assist.const import (
     CONF_WHISPER_MODEL_PATH,
 )
 from custom_components.local_llm_assist.speech_options import DETECT_LANGUAGE
+from toolkit.models import ACCURATE_WHISPER, FAST_WHISPER, SMOKE_LLM
 
 from .helpers import AGENT_ID, async_setup_agent
-from .models import ACCURATE_WHISPER, FAST_WHISPER, SMOKE_LLM
 from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id
 
 

@@ -7,8 +7,8 @@ from collections import Counter
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from scripts.adversarial import CASES_FILE, AdversarialCase, adversarial_home, generate, load
-from scripts.stress import judge_adversarial, satellite_home, table
+from toolkit.adversarial import CASES_FILE, AdversarialCase, adversarial_home, generate, load
+from toolkit.stress import judge_adversarial, satellite_home, table
 
 CATEGORIES = {
     "injection_user", "injection_names", "not_exposed", "not_existing",
@@ -17,7 +17,7 @@ CATEGORIES = {
 
 
 def test_the_kept_set_is_what_the_templates_generate() -> None:
-    """evals/adversarial/requests.jsonl is regenerated with `python -m scripts.adversarial`."""
+    """evals/adversarial/requests.jsonl is regenerated with `python -m toolkit.adversarial`."""
     cases = load(CASES_FILE)
     assert cases == generate()
     assert len(cases) >= 300

@@ -16,10 +16,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import get_dia
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.local_llm_assist.stt import MAX_AUDIO_SECONDS
-from scripts.speech import PIPELINE_METADATA, noise, silence, speak
+from toolkit.models import SMOKE_LLM
+from toolkit.speech import PIPELINE_METADATA, noise, silence, speak
 
 from .helpers import async_setup_agent, changed_entities, snapshot
-from .models import SMOKE_LLM
 from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id, run_pipeline
 
 GOOD_METADATA = PIPELINE_METADATA

@@ -28,15 +28,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from custom_components.local_llm_assist import tracing
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_WHISPER_MODEL_PATH, DOMAIN
-from custom_components.local_llm_assist.tracing import REPAIR_TRACING_UNREACHABLE
+from custom_components.local_llm_assist.tracing import setup as tracing_setup
 from custom_components.local_llm_assist.tracing.settings import CONF_WANDB_API_KEY, TRACES_FOLDER
-from scripts.speech import speak
+from custom_components.local_llm_assist.tracing.setup import REPAIR_TRACING_UNREACHABLE
+from toolkit.models import DEFAULT_LLM, FAST_WHISPER
+from toolkit.speech import speak
 
 from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech
-from .models import DEFAULT_LLM, FAST_WHISPER
 from .voice import our_pipeline_id, run_pipeline
 from .wandb_run import read_run, run_folders
 
@@ -341,7 +341,7 @@ async def test_failed_wandb_install_is_a_clear_error_and_changes_nothing(
     entry = await async_setup_agent(home, prefer_local_intents=True)
     options_before = dict(entry.options)
     # pip cannot be made to fail for real without a network; pretend this version is missing and pip fails.
-    monkeypatch.setattr(tracing, "WANDB_REQUIREMENT", "wandb==0.0.1")
+    monkeypatch.setattr(tracing_setup, "WANDB_REQUIREMENT", "wandb==0.0.1")
     monkeypatch.setattr(package, "install_package", lambda *args, **kwargs: False)
 
     flow_id = await open_tracing_options(home, entry)

@@ -25,7 +25,7 @@ def test_strings_and_english_translation_are_identical() -> None:
 def test_every_error_code_and_message_key_has_a_text() -> None:
     strings = json.loads((INTEGRATION / "strings.json").read_text())
     source = "\n".join(path.read_text() for path in INTEGRATION.rglob("*.py"))
-    used = set(re.findall(r'_fail\("([a-z_]+)"', source)) | set(re.findall(r'async_message\([^)]*"([a-z_]+)"', source))
+    used = set(re.findall(r'_fail\("([a-z_]+)"', source)) | set(re.findall(r'async_sentence\([^)]*"([a-z_]+)"', source))
     used |= set(re.findall(r'ModelLoadError\("([a-z_]+)"', source))
     used |= {cls.code for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.EngineError)}
     assert len(used) >= 10
@@ -36,7 +36,7 @@ def test_every_error_code_and_message_key_has_a_text() -> None:
 
 def test_every_download_failure_has_an_abort_text() -> None:
     strings = json.loads((INTEGRATION / "strings.json").read_text())
-    source = (INTEGRATION / "engine" / "download.py").read_text()
+    source = (INTEGRATION / "model_download.py").read_text()
     codes = set(re.findall(r'"(download_[a-z_]+)"', source))
     assert len(codes) >= 5
     assert codes - set(strings["config"]["abort"]) == set()

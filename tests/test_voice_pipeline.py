@@ -12,7 +12,7 @@ from homeassistant.components import assist_pipeline
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from scripts.speech import speak, word_errors
+from toolkit.speech import speak, word_errors
 
 from .helpers import AGENT_ID, changed_entities, snapshot
 from .voice import STT_ENTITY, async_setup_voice, our_pipeline_id, run_pipeline

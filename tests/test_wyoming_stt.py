@@ -24,10 +24,10 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from scripts.speech import speak
+from toolkit.models import FAST_WHISPER
+from toolkit.speech import speak
 
 from .helpers import AGENT_ID, async_add_wyoming_entry, async_setup_agent, free_port
-from .models import FAST_WHISPER
 from .voice import STT_ENTITY, our_pipeline_id, run_pipeline
 
 WYOMING_VENV = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "local_llm_assist" / "wyoming-venv"

@@ -10,10 +10,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import MockHAClientWebSocket
 
 from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHISPER_MODEL_PATH
-from scripts.speech import chunks
+from toolkit.models import FAST_WHISPER
+from toolkit.speech import chunks
 
 from .helpers import async_setup_agent
-from .models import FAST_WHISPER
 
 STT_ENTITY = "stt.local_llm_assist"
 

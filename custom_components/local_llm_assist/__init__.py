@@ -33,7 +33,7 @@ from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .services import async_setup_services
 from .skills.api import async_register_skills_api
 from .stt import async_remove_stale_entity
-from .tracing import async_setup_tracing
+from .tracing.setup import async_setup_tracing
 from .voice_pipeline import async_ensure_pipeline
 
 PLATFORMS = [Platform.CONVERSATION]

@@ -68,13 +68,12 @@ from .const import (
     SKILLS_API_ID,
 )
 from .engine.catalog import downloadable_llms, load_catalog
-from .engine.download import DownloadError, DownloadResult, download_model
 from .engine_setup import SERVER_ENGINES, engine_kind
 from .model_check import async_validate_model
+from .model_download import DownloadError, DownloadResult, download_model
 from .server_form import async_check_server, server_entry_data, server_schema, without_key
 from .skills.settings import FEATURES
 from .speech_options import SpeechOptionsFlow
-from .tracing import async_check_api_key, async_install_wandb
 from .tracing.settings import (
     CONF_TRACE_TEXT,
     CONF_TRACING,
@@ -89,6 +88,7 @@ from .tracing.settings import (
     MODE_ONLINE,
     TracingSettings,
 )
+from .tracing.setup import async_check_api_key, async_install_wandb
 
 MODEL_SCHEMA = vol.Schema({vol.Required(CONF_MODEL_PATH): TextSelector()})
 URL_SCHEMA = vol.Schema(

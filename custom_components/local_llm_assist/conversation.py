@@ -40,8 +40,9 @@ from .const import (
 )
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
-from .engine.guard import drop_unsaid_arguments, find_private_mention, mentioned_names, target_is_mentioned
-from .engine.places import WrongDevice, check_place, says_here, tool_reach
+from .engine.grounding import drop_unsaid_arguments, target_is_mentioned
+from .engine.places import WrongDevice, rewrite_or_refuse, tool_reach
+from .engine.private_names import find_private_mention
 from .engine.prompt import (
     build_messages,
     call_message,
@@ -49,14 +50,16 @@ from .engine.prompt import (
     reply_message,
     tool_result_message,
 )
+from .engine.text import mentioned_names, says_here
 from .engine.toolcall import Reply, ToolCall, parse_model_output
 from .engine.toolnames import bare_name
+from .entity import LocalLlmEntity
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
-from .messages import async_message
 from .prompt_plan import PromptPlan, build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
 from .skills.runner import spoken_reply
-from .tracing import TurnRecorder
+from .spoken import async_sentence
+from .tracing.recorder import TurnRecorder
 
 
 async def async_setup_entry(
@@ -65,17 +68,13 @@ async def async_setup_entry(
     async_add_entities([LocalLlmConversationEntity(entry)])
 
 
-class LocalLlmConversationEntity(conversation.ConversationEntity):
+class LocalLlmConversationEntity(LocalLlmEntity, conversation.ConversationEntity):
     """A conversation agent answered by the local model."""
 
-    _attr_has_entity_name = True
-    _attr_name = None
     _attr_supports_streaming = False
 
     def __init__(self, entry: LocalLlmConfigEntry) -> None:
-        self.entry = entry
-        self._attr_unique_id = entry.entry_id
-        self._attr_device_info = {"identifiers": {(DOMAIN, entry.entry_id)}, "name": entry.title}
+        super().__init__(entry, entry.entry_id)
         self._attr_supported_features = conversation.ConversationEntityFeature.CONTROL
         self._busy: dict[str, asyncio.Lock] = {}
 
@@ -86,7 +85,7 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         compat.migrate_pipeline_engine(self.hass, self.entry.entry_id, self.entity_id)
-        self.entry.runtime_data.warm_up = self.entry.async_create_background_task(
+        self.runtime.warm_up = self.entry.async_create_background_task(
             self.hass, self._async_warm_up(), f"{DOMAIN} warm-up"
         )
 
@@ -99,7 +98,7 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
             )
             plan = build_prompt_plan(self.hass, options, api, async_get_home_context(self.hass))
             messages = build_messages(plan.system_prompt, plan.examples, [], "", [])
-            runtime = self.entry.runtime_data
+            runtime = self.runtime
             request = GenerationRequest(
                 messages=messages, grammar=plan.grammar, output_schema=plan.output_schema, temperature=0.0, max_tokens=1
             )
@@ -122,7 +121,7 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
         self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
     ) -> conversation.ConversationResult:
         trace = self._start_trace(user_input, chat_log.conversation_id)
-        turn = _Turn(self.hass, self.entry.runtime_data, self.entry, user_input, chat_log, trace)
+        turn = _Turn(self.hass, self.runtime, self.entry, user_input, chat_log, trace)
         failed = True
         try:
             result = await turn.run()
@@ -132,7 +131,7 @@ class LocalLlmConversationEntity(conversation.ConversationEntity):
             trace.finish(failed)
 
     def _start_trace(self, user_input: conversation.ConversationInput, conversation_id: str) -> TurnRecorder:
-        tracer = self.entry.runtime_data.tracer
+        tracer = self.runtime.tracer
         if tracer is None:
             return TurnRecorder.untraced()
         return tracer.start_turn(
@@ -248,7 +247,7 @@ class _Turn:
             try:
                 reach = tool_reach(tools, parsed.name, home.names)
                 switched = tools.light_set_as_switch(parsed, text)
-                parsed = check_place(switched, text, said_by_user, home.names, reach, here)
+                parsed = rewrite_or_refuse(switched, text, said_by_user, home.names, reach, here)
             except WrongDevice:
                 return await self._fail("device_not_found")
             if parsed in executed:
@@ -266,11 +265,11 @@ class _Turn:
                 return self._speak(confirmation)
             shown = focused_result(parsed.name, result, text, devices, here)
             pending += [call_message(parsed.name, parsed.arguments), tool_result_message(parsed.name, shown)]
-        return self._speak(await async_message(self.hass, self.language, "nothing_to_add"))
+        return self._speak(await async_sentence(self.hass, self.language, "nothing_to_add"))
 
     @staticmethod
     def _target_was_mentioned(call: ToolCall, text: str, said: str, home: HomeContext) -> bool:
-        """Refuse a call on a device or area nobody spoke of (see engine.guard)."""
+        """Refuse a call on a device or area nobody spoke of (see engine/grounding.py)."""
         if isinstance(name := call.arguments.get("name"), str):
             device = home.names.device_named(name)
             words = " ".join((name, *device.aliases, device.area or "")) if device else name
@@ -326,7 +325,7 @@ class _Turn:
             return skill_speech  # skills word their own answer (skills/base.py)
         if not (done := confirmed_targets(result)):
             return None
-        return await async_message(self.hass, self.language, "action_done", targets=", ".join(done))
+        return await async_sentence(self.hass, self.language, "action_done", targets=", ".join(done))
 
     async def _fail_tool(self, failure: ToolFailure) -> conversation.ConversationResult:
         """A failed action is said as such: a small model asked to narrate an error often says "Done"."""
@@ -359,7 +358,7 @@ class _Turn:
 
     async def _fail(self, key: str, **placeholders: str) -> conversation.ConversationResult:
         self.trace.failed(key)
-        text = await async_message(self.hass, self.language, key, **placeholders)
+        text = await async_sentence(self.hass, self.language, key, **placeholders)
         result = self._speak(text)
         result.response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)
         return result

@@ -19,7 +19,7 @@ from homeassistant.helpers.translation import async_get_cached_translations
 
 from . import compat
 from .engine.data import Device
-from .engine.verbs import HomeNames
+from .engine.home_names import HomeNames
 
 ASSISTANT = "conversation"
 # Domains whose entities are represented by tools of their own, not devices to act on.

@@ -17,11 +17,12 @@ from . import compat
 from .const import CONF_PROMPT, DEFAULT_PROMPT
 from .engine.data import ToolSpec
 from .engine.grammar import build_grammar
+from .engine.model_tools import ModelTools, build_model_tools
 from .engine.output_schema import build_output_schema
 from .engine.prompt import build_examples, build_system_prompt
 from .engine.toolnames import bare_name
-from .engine.verbs import ModelTools, build_model_tools
 from .home_context import HomeContext
+from .skills.registry import tool_examples
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def build_prompt_plan(
         grammar=build_grammar(tools.specs),
         output_schema=build_output_schema(tools.specs),
         system_prompt=build_system_prompt(render_instructions(hass, options), tools.specs, devices),
-        examples=build_examples(tools.specs, devices),
+        examples=build_examples(tools.specs, devices, tool_examples()),
     )
 
 

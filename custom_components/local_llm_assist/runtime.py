@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .engine.data import GenerationResult, LlmSettings, Transcript, WhisperSettings
 from .engine.engines.base import LlmEngine
 from .engine.worker import WorkerClient
-
-if TYPE_CHECKING:
-    from .tracing import Tracer
+from .tracing.recorder import Tracer
 
 RECENT_GENERATIONS = 100
 RECENT_TRANSCRIPTS = 100

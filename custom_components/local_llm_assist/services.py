@@ -8,9 +8,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .const import DOMAIN
-from .skills import skill_named
 from .skills.base import SkillOrigin
-from .skills.music import music_memory
+from .skills.music.tool import music_memory
+from .skills.registry import skill_named
 from .skills.runner import InvalidSkillArguments, async_run_skill
 from .skills.settings import enabled_features
 

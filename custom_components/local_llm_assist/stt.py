@@ -31,6 +31,7 @@ from .const import (
 from .engine.data import TranscriptionRequest
 from .engine.errors import EngineError
 from .engine.whisper import BYTES_PER_SAMPLE, SAMPLE_RATE
+from .entity import LocalLlmEntity
 from .home_context import async_get_home_context
 from .runtime import LocalLlmConfigEntry
 
@@ -61,17 +62,11 @@ async def async_setup_entry(
     async_add_entities([LocalWhisperSttEntity(entry)])
 
 
-class LocalWhisperSttEntity(stt.SpeechToTextEntity):
+class LocalWhisperSttEntity(LocalLlmEntity, stt.SpeechToTextEntity):
     """faster-whisper on this machine, in the same worker as the language model."""
 
-    _attr_has_entity_name = True
-    _attr_name = None
-
     def __init__(self, entry: LocalLlmConfigEntry) -> None:
-        self.entry = entry
-        self._attr_unique_id = unique_id(entry)
-        # The same device as the agent: one "Local LLM Assist" with its two voices in the UI.
-        self._attr_device_info = {"identifiers": {(DOMAIN, entry.entry_id)}, "name": entry.title}
+        super().__init__(entry, unique_id(entry))
 
     @property
     def configured_language(self) -> str | None:
@@ -82,7 +77,7 @@ class LocalWhisperSttEntity(stt.SpeechToTextEntity):
     @property
     def supported_languages(self) -> list[str]:
         language = self.configured_language
-        return [language] if language else list(self.entry.runtime_data.whisper_languages)
+        return [language] if language else list(self.runtime.whisper_languages)
 
     @property
     def supported_formats(self) -> list[stt.AudioFormats]:
@@ -113,7 +108,7 @@ class LocalWhisperSttEntity(stt.SpeechToTextEntity):
         pcm = await _collect(stream)
         if pcm is None:
             return ERROR_RESULT
-        runtime = self.entry.runtime_data
+        runtime = self.runtime
         assert runtime.whisper_settings is not None  # the entity exists only with a speech model
         try:
             transcript = await runtime.client.transcribe(runtime.whisper_settings, self._request(pcm))

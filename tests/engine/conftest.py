@@ -6,7 +6,7 @@ from typing import Any
 import llama_cpp
 import pytest
 
-from ..models import SMOKE_LLM
+from toolkit.models import SMOKE_LLM
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from custom_components.local_llm_assist.engine.calculator import (
+from custom_components.local_llm_assist.skills.calculator.arithmetic import (
     MAX_TOKENS,
     CalculatorError,
     calculate,

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from custom_components.local_llm_assist.engine.calculator import CalculatorError, calculate
 from custom_components.local_llm_assist.engine.data import ToolSpec
 from custom_components.local_llm_assist.engine.errors import InvalidModelOutputError
-from custom_components.local_llm_assist.engine.feeds import FeedError, parse_headlines
 from custom_components.local_llm_assist.engine.grammar import build_grammar
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall, parse_model_output, validate_value
+from custom_components.local_llm_assist.skills.calculator.arithmetic import CalculatorError, calculate
+from custom_components.local_llm_assist.skills.news.feeds import FeedError, parse_headlines
 
 from .grammar_check import llama_cpp_accepts
 

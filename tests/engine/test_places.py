@@ -3,9 +3,10 @@
 import pytest
 
 from custom_components.local_llm_assist.engine.data import Device
-from custom_components.local_llm_assist.engine.places import ToolReach, WrongDevice, check_place, said_place
+from custom_components.local_llm_assist.engine.home_names import HomeNames
+from custom_components.local_llm_assist.engine.model_tools import TARGET_SLOTS
+from custom_components.local_llm_assist.engine.places import ToolReach, WrongDevice, rewrite_or_refuse, said_place
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
-from custom_components.local_llm_assist.engine.verbs import TARGET_SLOTS, HomeNames
 
 HOME = HomeNames(
     [
@@ -26,7 +27,7 @@ def check(
     request: str, arguments: dict, reach: ToolReach = TURN_ON, here: str | None = None, earlier: str = ""
 ) -> dict:
     said = f"{earlier} {request}" if earlier else request
-    return check_place(ToolCall("HassTurnOff", arguments), request, said, HOME, reach, here).arguments
+    return rewrite_or_refuse(ToolCall("HassTurnOff", arguments), request, said, HOME, reach, here).arguments
 
 
 def test_a_device_of_the_wrong_kind_in_the_named_area_becomes_the_kind_said() -> None:
@@ -64,7 +65,7 @@ def test_a_plural_of_an_own_word_names_the_device_but_not_of_a_kind_word() -> No
     home = HomeNames([Device("Kitchen Door", "lock", "Kitchen"), *HOME.devices], HOME.areas, HOME.floors)
     call = ToolCall("Unlock", {"name": "Kitchen Door"})
     reach = ToolReach(TARGET_SLOTS, {"lock"})
-    assert check_place(call, "unlock the kitchen doors", "unlock the kitchen doors", home, reach, None) == call
+    assert rewrite_or_refuse(call, "unlock the kitchen doors", "unlock the kitchen doors", home, reach, None) == call
 
 
 def test_another_kind_the_tool_cannot_reach_is_refused() -> None:
@@ -119,10 +120,10 @@ def test_locks_and_covers_are_never_widened() -> None:
     locks = ToolReach(TARGET_SLOTS, {"lock"})
     home = HomeNames([Device("Front Door", "lock", "Hallway"), *HOME.devices], HOME.areas, HOME.floors)
     unlock = ToolCall("Unlock", {"name": "Front Door"})
-    assert check_place(unlock, "unlock every lock", "unlock every lock", home, locks, None) == unlock
+    assert rewrite_or_refuse(unlock, "unlock every lock", "unlock every lock", home, locks, None) == unlock
     close = ToolCall("Close", {"name": "Bedroom Curtain"})
     request = "close all the curtains"
-    assert check_place(close, request, request, HOME, SET_POSITION, None) == close
+    assert rewrite_or_refuse(close, request, request, HOME, SET_POSITION, None) == close
 
 
 def test_a_tool_for_one_kind_says_the_kind() -> None:

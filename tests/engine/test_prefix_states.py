@@ -14,8 +14,8 @@ from custom_components.local_llm_assist.engine import prefix_states
 from custom_components.local_llm_assist.engine.data import GenerationResult, LlmSettings
 from custom_components.local_llm_assist.engine.prefix_states import CACHE_FOLDER
 from custom_components.local_llm_assist.engine.worker import WorkerClient
+from toolkit.models import SMOKE_LLM
 
-from ..models import SMOKE_LLM
 from .test_server_engines import turn
 
 

@@ -34,8 +34,8 @@ from custom_components.local_llm_assist.engine.grammar import build_grammar
 from custom_components.local_llm_assist.engine.output_schema import build_output_schema
 from custom_components.local_llm_assist.engine.prompt import build_examples, build_messages, build_system_prompt
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall, parse_model_output
+from toolkit.models import SMOKE_LLM
 
-from ..models import SMOKE_LLM
 from ..servers import SERVER_API_KEY, LlamaServer, free_port, silent_server, sockets_enabled, start_llama_server
 
 DEVICES = [

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from custom_components.local_llm_assist.engine.dates import resolve_day
-from custom_components.local_llm_assist.engine.feeds import MAX_FEED_BYTES, FeedError, parse_headlines
-from custom_components.local_llm_assist.engine.music_memory import MusicMemory
+from custom_components.local_llm_assist.skills.music.memory import MusicMemory
+from custom_components.local_llm_assist.skills.news.feeds import MAX_FEED_BYTES, FeedError, parse_headlines
+from custom_components.local_llm_assist.skills.time_date.days import resolve_day
 
 FRIDAY = date(2026, 11, 27)
 

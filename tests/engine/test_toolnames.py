@@ -4,10 +4,11 @@ from dataclasses import replace
 
 from custom_components.local_llm_assist.engine.data import Device, ToolSpec
 from custom_components.local_llm_assist.engine.grammar import build_grammar
+from custom_components.local_llm_assist.engine.home_names import HomeNames
+from custom_components.local_llm_assist.engine.model_tools import build_model_tools
 from custom_components.local_llm_assist.engine.prompt import build_examples, build_system_prompt
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
 from custom_components.local_llm_assist.engine.toolnames import bare_name, model_names
-from custom_components.local_llm_assist.engine.verbs import HomeNames, build_model_tools
 
 TARGET = {"name": {"type": "string"}, "area": {"type": "string"}, "domain": {"type": "array"}}
 DEVICE_TOOL = {"type": "object", "properties": TARGET}

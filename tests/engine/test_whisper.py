@@ -19,9 +19,8 @@ from custom_components.local_llm_assist.engine.data import (
 from custom_components.local_llm_assist.engine.errors import ModelLoadError, WorkerCrashedError
 from custom_components.local_llm_assist.engine.whisper import check_model_folder
 from custom_components.local_llm_assist.engine.worker import WorkerClient
-from scripts.speech import noise, silence, speak, word_errors
-
-from ..models import FAST_WHISPER, SMOKE_LLM
+from toolkit.models import FAST_WHISPER, SMOKE_LLM
+from toolkit.speech import noise, silence, speak, word_errors
 
 WHISPER = WhisperSettings(model_path=str(FAST_WHISPER))
 LLM = LlmSettings(model_path=str(SMOKE_LLM), context_size=512)

@@ -27,9 +27,9 @@ from custom_components.local_llm_assist.engine.probe import (
     probe_settings,
 )
 from custom_components.local_llm_assist.engine.worker import CRASHES_BEFORE_ALERT, WorkerClient, worker_environment
+from toolkit.models import DEFAULT_LLM, SMOKE_LLM
 
 from ..helpers import process_exists
-from ..models import DEFAULT_LLM, SMOKE_LLM
 from .test_server_engines import turn
 
 SETTINGS = LlmSettings(model_path=str(SMOKE_LLM), context_size=512)

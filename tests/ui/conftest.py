@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from scripts import demo
-from scripts.speech import SAMPLE_RATE, speak
+from toolkit import demo
+from toolkit.models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
+from toolkit.speech import SAMPLE_RATE, speak
 
 from ..helpers import free_port
-from ..models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
 from ..servers import sockets_enabled
 from .home_assistant import RunningHome, run_async, start_home, stop_home
 from .screen import STEP_LIMIT_MS

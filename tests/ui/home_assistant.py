@@ -1,6 +1,6 @@
 """A real Home Assistant for the browser tests, started the way scripts/develop starts the demo.
 
-The demo's own steps (scripts/demo.py: prepare, wait, onboard) run against an instance of its
+The demo's own steps (toolkit/demo.py: prepare, wait, onboard) run against an instance of its
 own: a fresh config dir and a free port on 127.0.0.1, so the tests never meet a developer's
 `scripts/develop` on 8123. The one difference from the demo: the integration is copied rather
 than linked, with its model catalog pointing at a publisher on 127.0.0.1 (the real publishers
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scripts import demo
+from toolkit import demo
 
 from ..helpers import free_port
 
@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a demo step (scripts/demo.py is asynchronous) from a synchronous fixture, on a loop of its own.
+    """Run a demo step (toolkit/demo.py is asynchronous) from a synchronous fixture, on a loop of its own.
 
     Not asyncio.run: that would also unset the loop Home Assistant's test plugin keeps as this thread's current one.
     """

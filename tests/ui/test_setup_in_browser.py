@@ -15,7 +15,8 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (requirements_test.txt)")
 from playwright.sync_api import Page
 
-from ..models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
+from toolkit.models import DEFAULT_LLM, FAST_WHISPER, SMOKE_LLM
+
 from .api import wait_until_loaded
 from .home_assistant import RunningHome
 from .screen import assert_readable, dialog_surface, flow_dialog, shoot

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
@@ -22,6 +22,15 @@ class ToolSpec:
     parameters: dict[str, Any]
     targets_devices: bool = False
     target_domains: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ToolExample:
+    """A worked example for the prompt: a request and the call of `tool` (its bare name) answering it."""
+
+    tool: str
+    request: str
+    arguments: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,39 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 from .data import Device
-from .guard import mentioned_names, normalize
+from .home_names import HomeNames
+from .model_tools import TARGET_SLOTS, ModelTools
+from .text import (
+    ALL_STRICT_KIND_WORDS,
+    EVERYWHERE,
+    NOT_NAME_WORDS,
+    STRICT_KIND_WORDS,
+    mentioned_names,
+    normalize,
+    phrases,
+    says_here,
+)
 from .toolcall import ToolCall
-from .verbs import TARGET_SLOTS, HomeNames, ModelTools
 
-# Words for the kinds of devices tools act on. Words shared by two kinds ("door": a lock or a
-# garage door) or by areas ("garage") are left out: they say nothing certain. (prompt.DOMAIN_WORDS,
-# which only choose the states shown with a question, may be generous; these may not.)
-KIND_WORDS: dict[str, frozenset[str]] = {
-    "light": frozenset(
-        {"light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "brightness", "color", "colour"}
-    ),
-    # Not "switch": it is the verb of "switch off the lights".
-    "switch": frozenset({"switches", "plug", "plugs", "socket", "sockets", "outlet", "outlets"}),
-    "fan": frozenset({"fan", "fans", "ventilator"}),
-    "cover": frozenset(
-        {"blind", "blinds", "curtain", "curtains", "shade", "shades", "shutter", "shutters", "window", "windows"}
-    ),
-    "lock": frozenset({"lock", "locks", "deadbolt"}),
-    "climate": frozenset({"thermostat", "thermostats", "heating", "temperature", "temp", "heater", "ac"}),
-    "media_player": frozenset({"tv", "television", "speaker", "speakers", "music", "player"}),
-}
-_ALL_KIND_WORDS = frozenset().union(*KIND_WORDS.values())
 # Kinds a call may be widened to. Never locks or covers: "unlock every lock" must name its locks
 # (it is also how an injected instruction reads), and "all covers" takes in the garage door.
 WIDENED_KINDS = frozenset({"light", "switch", "fan", "climate", "media_player"})
-HERE = frozenset({"here", "this room", "this area", "this space", "our room", "my room", "the room"})
-EVERYWHERE = frozenset({"all", "every", "everywhere", "each", "home", "house", "apartment", "flat"})
-# Words that name no device: they never make a device's name "said".
-_NOT_NAME_WORDS = frozenset({"the", "a", "an", "my", "our", "of", "in", "on", "and"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +57,7 @@ class WrongDevice(Exception):
     """The call names a device the request did not ask for."""
 
 
-def check_place(
+def rewrite_or_refuse(
     call: ToolCall, request: str, said: str, home: HomeNames, reach: ToolReach, here: str | None
 ) -> ToolCall:
     """The call as the request meant it (see the module docstring); raises WrongDevice to refuse it.
@@ -78,8 +65,8 @@ def check_place(
     `request` is this turn's text; `said` everything the user said in the conversation, so a
     follow-up ("turn it off") may name the device of an earlier turn.
     """
-    words = _phrases(request)
-    said_kinds = {kind for kind, kind_words in KIND_WORDS.items() if words & kind_words}
+    words = phrases(request)
+    said_kinds = {kind for kind, kind_words in STRICT_KIND_WORDS.items() if words & kind_words}
     name = call.arguments.get("name")
     device = home.device_named(name) if isinstance(name, str) else None
     if device is None:
@@ -138,8 +125,8 @@ def says_own_word(text: str, device: Device, home: HomeNames) -> bool:
     place_words = {word for place in (*home.areas, *home.floors) for word in normalize(place).split()}
     own = {word for phrase in (device.name, *device.aliases) for word in normalize(phrase).split()}
     return any(
-        word in said or (word not in _ALL_KIND_WORDS and {f"{word}s", f"{word}es"} & said)
-        for word in own - place_words - _NOT_NAME_WORDS
+        word in said or (word not in ALL_STRICT_KIND_WORDS and {f"{word}s", f"{word}es"} & said)
+        for word in own - place_words - NOT_NAME_WORDS
     )
 
 
@@ -159,16 +146,6 @@ def said_place(request: str, home: HomeNames, here: str | None) -> dict[str, str
         return None  # several places: one call cannot name them
     if here and says_here(request):
         return {"area": here}
-    if _phrases(request) & EVERYWHERE:
+    if phrases(request) & EVERYWHERE:
         return {}
     return {"area": here} if here else None
-
-
-def says_here(request: str) -> bool:
-    return bool(_phrases(request) & HERE)
-
-
-def _phrases(text: str) -> set[str]:
-    """The request's words and two-word phrases ("this room", "whole house")."""
-    words = normalize(text).split()
-    return set(words) | {f"{first} {second}" for first, second in pairwise(words)}

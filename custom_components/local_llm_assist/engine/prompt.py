@@ -9,16 +9,17 @@ message, not the whole prompt.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .data import ChatMessage, Device, ToolSpec
+from .data import ChatMessage, Device, ToolExample, ToolSpec
 from .grammar import REPLY_KEY
-from .guard import normalize
-from .places import says_here
+from .text import HINTING_KIND_WORDS, normalize, says_here
 from .toolnames import bare_name
 
-PROMPT_VERSION = "2026.11.3"  # .2: skill examples; .3: yes/no answers, the satellite's area
+# Names this prompt's wording in eval results and traces: raise it with every change to the text
+# the model is shown, so results measured on different prompts are never read as comparable.
+PROMPT_VERSION = "2026.11.3"
 MAX_TOOL_RESULT_CHARS = 1200
 
 # One description per Home Assistant intent this agent knows, used on every Home Assistant version.
@@ -84,12 +85,16 @@ def _call(tool: str, **arguments: Any) -> str:
     return json.dumps({"name": tool, "arguments": arguments}, ensure_ascii=False)
 
 
-def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[str, str]]:
+def build_examples(
+    tools: list[ToolSpec], devices: list[Device], tool_examples: Sequence[ToolExample] = ()
+) -> list[tuple[str, str]]:
     """Worked (user turn, answer) pairs using this home's real tool and device names.
 
     They are sent as earlier chat turns, formatted exactly like real requests: small models copy
     real turns far more reliably than a description. The states in them are fixed, not live, so
     the examples stay part of the cached prefix. Each appears only if its tool and device exist.
+    `tool_examples` are the skills' own (skills/registry.py): without them a small model answers
+    "what time is it" or "what's 20% of 50" from its own guesses.
     """
     by_bare = {bare_name(tool.name): tool.name for tool in tools}
     first = {d.domain: d for d in reversed(devices)}
@@ -126,8 +131,8 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
             name=climate.name,
             temperature=19,
         )
-    for request, tool, arguments in SKILL_EXAMPLES:
-        add(request, "", tool, **arguments)
+    for example in tool_examples:
+        add(example.request, "", example.tool, **example.arguments)
     if speaker := first.get("media_player"):
         add(
             f"play the beatles on the {speaker.name.lower()}", "", "PlayMusic", query="the beatles", player=speaker.name
@@ -137,20 +142,6 @@ def build_examples(tools: list[ToolSpec], devices: list[Device]) -> list[tuple[s
     )
     examples.append((format_request("how many legs does a spider have?", ""), _reply("A spider has eight legs.")))
     return examples
-
-
-# One worked example per built-in skill (skills/), shown only when the skill is offered: without
-# them a small model answers "what time is it" or "what's 20% of 50" from its own guesses.
-SKILL_EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("will it rain tomorrow?", "GetWeather", {"when": "tomorrow"}),
-    ("how much is 20 percent of 50?", "Calculate", {"expression": "20 percent of 50"}),
-    ("what time is it?", "GetTime", {}),
-    ("what's the date on monday?", "GetDate", {"day": "monday"}),
-    ("read me the headlines", "GetNews", {}),
-    ("play some jazz", "PlayMusic", {"query": "jazz"}),
-    ("play my favorite track", "PlayRememberedMusic", {"which": "favourite"}),
-    ("play it one more time", "PlayRememberedMusic", {"which": "last"}),
-)
 
 
 def format_request(request: str, states: str, here: str | None = None) -> str:
@@ -175,53 +166,6 @@ def build_system_prompt(instructions: str, tools: list[ToolSpec], devices: list[
     return "\n\n".join(section for section in sections if section)
 
 
-# Words that point at a device type when the request names no device ("are any lights on?").
-# They choose which states to show, so they are generous (a "door" may be a lock or a cover);
-# places.KIND_WORDS, which decide what a command may act on, keep only the certain ones.
-DOMAIN_WORDS = {
-    "light": {"light", "lights", "lamp", "lamps"},
-    "lock": {"lock", "locks", "locked", "door", "doors"},
-    "cover": {
-        "cover",
-        "covers",
-        "blind",
-        "blinds",
-        "door",
-        "doors",
-        "garage",
-        "curtain",
-        "curtains",
-        "shade",
-    },
-    "climate": {"thermostat", "heating", "temperature", "heat", "cooling"},
-    "fan": {"fan", "fans"},
-    "switch": {"switch", "switches", "plug"},
-    "media_player": {"speaker", "music", "tv", "volume", "playing"},
-    "sensor": {"temperature", "humidity", "sensor"},
-    "binary_sensor": {"window", "windows", "open", "motion"},
-}
-_IGNORED_WORDS = {
-    "the",
-    "and",
-    "turn",
-    "set",
-    "all",
-    "what",
-    "is",
-    "are",
-    "on",
-    "off",
-    "in",
-    "of",
-    "to",
-    "my",
-}
-
-
-def _words(text: str) -> set[str]:
-    return set(normalize(text).split()) - _IGNORED_WORDS
-
-
 def relevant_devices(request: str, devices: Iterable[Device], here: str | None = None) -> list[Device]:
     """The devices a request is about: named in full, else its area's (or here's), else by type words.
 
@@ -241,8 +185,8 @@ def relevant_devices(request: str, devices: Iterable[Device], here: str | None =
         return []
     area_here = here if here and says_here(request) else None
     in_area = [d for d in devices if d.area and (said(d.area) or d.area == area_here)]
-    asked = _words(request)
-    typed = [d for d in in_area or devices if asked & DOMAIN_WORDS.get(d.domain, set())]
+    asked = set(normalize(request).split())
+    typed = [d for d in in_area or devices if asked & HINTING_KIND_WORDS.get(d.domain, set())]
     return typed or in_area
 
 

@@ -10,7 +10,7 @@ uses the bare name, read with `bare_name` and nowhere else.
 The model is shown the bare names on every version (see `model_names`): the prompt, the grammar and
 so the model's answers stay the same from one Home Assistant to the next, results measured on one
 hold on the other, and a small model is not handed a dozen `intent__` prefixes to copy. Each call
-is mapped back to Home Assistant's name before it is made (verbs.ModelTools.to_real_call).
+is mapped back to Home Assistant's name before it is made (model_tools.ModelTools.to_real_call).
 """
 
 from __future__ import annotations

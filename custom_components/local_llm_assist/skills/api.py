@@ -9,9 +9,9 @@ from homeassistant.helpers import llm
 
 from .. import compat
 from ..const import DOMAIN, SKILLS_API_ID
-from ..messages import async_message
-from . import SKILLS
+from ..spoken import async_sentence
 from .base import Skill, SkillOrigin
+from .registry import SKILLS
 from .runner import InvalidSkillArguments, async_run_skill
 from .settings import enabled_features
 
@@ -42,7 +42,7 @@ class SkillTool(llm.Tool):
         try:
             result: dict[str, Any] = await async_run_skill(hass, self.skill, tool_input.tool_args, origin)
         except InvalidSkillArguments as err:
-            speech = await async_message(hass, origin.language, "skill_invalid_arguments", skill=self.name)
+            speech = await async_sentence(hass, origin.language, "skill_invalid_arguments", skill=self.name)
             return compat.tool_result(
                 {"skill": self.name, "success": False, "speech": speech, "data": {"error": str(err)}}
             )

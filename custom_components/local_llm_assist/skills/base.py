@@ -13,7 +13,8 @@ from typing import Any
 import voluptuous as vol
 from homeassistant.core import Context, HomeAssistant
 
-from ..messages import async_message
+from ..engine.data import ToolExample
+from ..spoken import async_sentence
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Skill(ABC):
     feature: str  # the option that enables it; one feature may bring several tools
     description: str
     parameters: vol.Schema = vol.Schema({})
+    # Worked examples for the prompt (skills/registry.py collects them): without one a small model
+    # answers "what time is it" from its own guesses instead of calling the tool.
+    examples: tuple[ToolExample, ...] = ()
 
     def is_available(self, hass: HomeAssistant) -> bool:
         """Whether the home has what the skill needs; the model is only offered skills that can work."""
@@ -55,5 +59,5 @@ class Skill(ABC):
 
     @staticmethod
     async def async_fail(hass: HomeAssistant, origin: SkillOrigin, key: str, **placeholders: str) -> SkillReply:
-        speech = await async_message(hass, origin.language, key, **placeholders)
+        speech = await async_sentence(hass, origin.language, key, **placeholders)
         return SkillReply(speech, {"error": key}, success=False)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from ..engine.data import GenerationResult
 from ..engine.prompt import PROMPT_VERSION
+from ..engine.text import match_key
 from .settings import ModelInfo, TracingSettings
 from .trace import GenerationSpan, SttSpan, ToolSpan, TurnTrace
 
@@ -156,10 +157,10 @@ class Tracer:
     ) -> None:
         """Speech-to-text finished: its span joins the next turn of the same text from the same device."""
         span = SttSpan(model, audio_seconds, stt_ms, text if self.settings.include_text else None)
-        self._transcripts.append(_PendingTranscript(span, device_id, _normalized(text), time.monotonic()))
+        self._transcripts.append(_PendingTranscript(span, device_id, match_key(text), time.monotonic()))
 
     def _take_transcript(self, text: str, device_id: str | None) -> SttSpan | None:
-        now, wanted = time.monotonic(), _normalized(text)
+        now, wanted = time.monotonic(), match_key(text)
         for pending in reversed(self._transcripts):
             fresh = now - pending.received <= TRANSCRIPT_MAX_AGE_S
             if fresh and pending.text == wanted and pending.device_id in (device_id, None):
@@ -185,7 +186,3 @@ def _tool_error(result: Any) -> str | None:
 
 def _short_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _normalized(text: str) -> str:
-    return " ".join(text.lower().split()).strip(" .?!")

@@ -1,0 +1,83 @@
+"""Checks on the model's call after generation: is its target what was said, were its values said?
+
+A small model fills gaps with guesses: another exposed device when it cannot find the one asked
+for, numbers it saw in the states. Each check here compares the call with the user's own words.
+(Before generation, private_names.py refuses requests about devices the user did not expose;
+places.py rewrites calls on a place and a kind of device.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from difflib import SequenceMatcher
+from typing import Any
+
+from .text import NOT_TARGET_WORDS, normalize, said_numbers
+
+
+def _tokens(text: str) -> set[str]:
+    return set(normalize(text).split()) - NOT_TARGET_WORDS
+
+
+def _similar(word: str, others: set[str]) -> bool:
+    return any(
+        word == other or (min(len(word), len(other)) >= 4 and SequenceMatcher(None, word, other).ratio() >= 0.8)
+        for other in others
+    )
+
+
+def target_is_mentioned(
+    conversation_text: str,
+    target_words: str,
+    *,
+    request_areas: AbstractSet[str] = frozenset(),
+    target_area: str | None = None,
+) -> bool:
+    """Whether the conversation points at the chosen target.
+
+    A small model that cannot find the device the user asked for tends to pick some other
+    exposed one ("garden sprinkler" → the speaker). A call is refused when its target shares no
+    word (or near-spelling) with what was said, or sits in another area than the one the
+    request names ("garage lights" → the bedroom light).
+    """
+    if request_areas and target_area and target_area not in request_areas:
+        return False
+    said = _tokens(conversation_text)
+    return any(_similar(word, said) for word in _tokens(target_words))
+
+
+def drop_unsaid_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> dict[str, Any]:
+    """Remove optional free values (numbers, text) the user never said.
+
+    A small model fills optional slots with numbers it saw elsewhere (a brightness from the
+    states, a colour temperature of 0); Home Assistant would act on them. Values limited to an
+    enum (device, area, type) are checked by the grammar and the target guard instead.
+    """
+    properties: dict[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    numbers = said_numbers(said)
+    words = set(normalize(said).split())
+
+    def grounded(key: str, value: Any) -> bool:
+        spec = properties.get(key, {})
+        if key in required or "enum" in spec or spec.get("type") not in ("integer", "number", "string"):
+            return True
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value) in numbers
+        return isinstance(value, str) and set(normalize(value).split()) <= words
+
+    kept = {key: value for key, value in arguments.items() if grounded(key, value)}
+    if isinstance(classes := kept.get("device_class"), list):
+        # The model lists device classes nobody named ("tv, speaker, receiver" for "pause the
+        # TV"), and Home Assistant then only looks among devices of those classes.
+        spoken = [value for value in classes if _said_word(normalize(str(value)), words)]
+        if spoken and "name" not in kept:
+            kept["device_class"] = spoken
+        else:  # a named device needs no class to find it, and a wrong one hides it
+            del kept["device_class"]
+    return kept
+
+
+def _said_word(word: str, words: set[str]) -> bool:
+    """The word, or its plural, was said ("blind" in "close the blinds")."""
+    return word in words or f"{word}s" in words or f"{word}es" in words

@@ -1,0 +1,1 @@
+"""Calculator skill: tool.py (Home Assistant) around arithmetic.py (plain Python, never `eval`)."""

@@ -1,0 +1,1 @@
+"""Weather skill: tool.py speaks the home's weather entity."""
