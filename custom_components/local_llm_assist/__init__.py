@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from . import compat
 from .const import (
     CONF_CONTEXT_SIZE,
     CONF_DECODING,
@@ -66,7 +67,7 @@ def _platforms(whisper: WhisperSettings | None) -> list[Platform]:
     return PLATFORMS + (SPEECH_PLATFORMS if whisper is not None else [])
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool:
+async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> bool | None:
     """Start the engine before the agent is offered.
 
     A model on this machine is installed on demand, loaded in the worker and proved by a short real
@@ -100,7 +101,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
         async_remove_stale_entity(hass, entry)
     await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
-    return True
+    return compat.entry_set_up()
 
 
 async def _async_install_local_engine(hass: HomeAssistant, local: bool, whisper: WhisperSettings | None) -> None:

@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from homeassistant import config_entries
 from homeassistant.components import assist_pipeline, conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -200,3 +201,9 @@ def satellite_id(user_input: conversation.ConversationInput) -> str | None:
     """2025.10+ says which voice satellite a request came from; before, only the device is known."""
     value = getattr(user_input, "satellite_id", None)
     return value if isinstance(value, str) else None
+
+
+def entry_set_up() -> bool | None:
+    """What a successful async_setup_entry returns: a boolean until 2025.x, None since (a boolean
+    is deprecated there and an error when Home Assistant takes the integration for a built-in one)."""
+    return None if hasattr(config_entries, "_async_process_entry_method_result") else True

@@ -66,3 +66,14 @@ def test_home_assistants_clock_tool_gives_way_to_the_time_skills() -> None:
     with_skills = build_model_tools([clock, _no_arguments("local_llm_assist_skills__GetTime")], HOME)
     assert [spec.name for spec in with_skills.specs] == ["GetTime"]
     assert [spec.name for spec in build_model_tools([clock], HOME).specs] == ["GetDateTime"]
+
+
+def test_only_the_homes_own_device_classes_are_offered() -> None:
+    """Home Assistant lists every class an intent knows; one no device has can match nothing."""
+    classes = {"type": "array", "items": {"type": "string", "enum": ["awning", "garage", "outlet", "tv"]}}
+    tool = ToolSpec("HassTurnOn", "", {"type": "object", "properties": {**TARGET, "device_class": classes}}, True)
+    home = HomeNames([Device("Dehumidifier", "switch", device_class="outlet"), Device("Ceiling", "light")], [], [])
+    offered = build_model_tools([tool], home).specs[0].parameters["properties"]
+    assert offered["device_class"]["items"]["enum"] == ["outlet"]
+    lights_only = build_model_tools([tool], HOME).specs[0].parameters["properties"]
+    assert "device_class" not in lights_only
