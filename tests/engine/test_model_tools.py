@@ -77,3 +77,10 @@ def test_only_the_homes_own_device_classes_are_offered() -> None:
     assert offered["device_class"]["items"]["enum"] == ["outlet"]
     lights_only = build_model_tools([tool], HOME).specs[0].parameters["properties"]
     assert "device_class" not in lights_only
+
+
+def test_intents_added_after_2025_4_are_left_to_home_assistants_sentence_matcher() -> None:
+    """Offered to the model, "pause the speaker" muted it: the measured tools must not lose commands."""
+    mute = ToolSpec("intent__HassMediaPlayerMute", "Mutes", {"type": "object", "properties": TARGET}, True)
+    offered = [spec.name for spec in build_model_tools([*TOOLS, mute], HOME).specs]
+    assert offered == ["HassTurnOn", "HassTurnOff", "HassLightSet"]

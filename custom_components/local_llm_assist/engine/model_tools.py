@@ -102,8 +102,18 @@ REPLACED_BY_SKILLS = {"GetDateTime": ("GetTime", "GetDate")}
 SHOWN_WITHOUT_PARAMETERS = frozenset({"GetLiveContext"})
 
 
+# Intents Home Assistant added after 2025.4, left to its own sentence matcher (hybrid mode answers
+# "mute the tv" with them): offered to the model, they drew commands away from the tools it was
+# measured with ("pause the speaker" muted it, "close the garage door" cancelled timers).
+LEFT_TO_THE_SENTENCE_MATCHER = frozenset(
+    {"HassFanSetSpeed", "HassMediaPlayerMute", "HassMediaPlayerUnmute", "HassSetVolumeRelative", "HassStopMoving"}
+)
+
+
 def build_model_tools(given_tools: list[ToolSpec], home: HomeNames) -> ModelTools:
-    given_tools = _without_replaced(given_tools)
+    given_tools = [
+        tool for tool in _without_replaced(given_tools) if bare_name(tool.name) not in LEFT_TO_THE_SENTENCE_MATCHER
+    ]
     shown = model_names(tool.name for tool in given_tools)
     tools = [replace(tool, name=shown[tool.name]) for tool in given_tools]
     by_bare = {bare_name(tool.name): tool for tool in tools}
