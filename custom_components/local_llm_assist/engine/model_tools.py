@@ -111,9 +111,7 @@ LEFT_TO_THE_SENTENCE_MATCHER = frozenset(
 
 
 def build_model_tools(given_tools: list[ToolSpec], home: HomeNames) -> ModelTools:
-    given_tools = [
-        tool for tool in _without_replaced(given_tools) if bare_name(tool.name) not in LEFT_TO_THE_SENTENCE_MATCHER
-    ]
+    given_tools = _offered_to_the_model(given_tools)
     shown = model_names(tool.name for tool in given_tools)
     tools = [replace(tool, name=shown[tool.name]) for tool in given_tools]
     by_bare = {bare_name(tool.name): tool for tool in tools}
@@ -162,9 +160,14 @@ TOOL_ORDER = (
 )
 
 
-def _without_replaced(tools: list[ToolSpec]) -> list[ToolSpec]:
+def _offered_to_the_model(tools: list[ToolSpec]) -> list[ToolSpec]:
+    """Home Assistant's tools less those a skill replaces and those left to its sentence matcher."""
     offered = {bare_name(tool.name) for tool in tools}
-    return [tool for tool in tools if not offered.intersection(REPLACED_BY_SKILLS.get(bare_name(tool.name), ()))]
+
+    def kept(name: str) -> bool:
+        return name not in LEFT_TO_THE_SENTENCE_MATCHER and not offered.intersection(REPLACED_BY_SKILLS.get(name, ()))
+
+    return [tool for tool in tools if kept(bare_name(tool.name))]
 
 
 def _without_parameters(tool: ToolSpec) -> ToolSpec:
