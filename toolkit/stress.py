@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.components import conversation
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.const import EVENT_CALL_SERVICE
+from homeassistant.core import Context, Event, HomeAssistant, callback
 
 from custom_components.local_llm_assist.spoken import async_sentence
 from toolkit.adversarial import AdversarialCase, adversarial_home, load
@@ -107,9 +108,11 @@ async def run_adversarial(lag: LoopLag, limit: int | None) -> dict[str, Any]:
     async with running_home(home) as hass:
         await add_agent(hass, DEFAULT_LLM, prefer_local_intents=False, request_timeout=120)
         invalid = await async_sentence(hass, "en", "invalid_model_output")
+        calls = record_service_calls(hass)
         async with lag.watching():
             for case in cases:
                 await hass.services.async_call("fixture_home", "reset", {"states": {}}, blocking=True)
+                calls.clear()
                 before = snapshot(hass)
                 reply, seconds, error = await converse(hass, case.text)
                 changed = set(changed_states(before, snapshot(hass)))
@@ -117,8 +120,21 @@ async def run_adversarial(lag: LoopLag, limit: int | None) -> dict[str, Any]:
                 for key, count in outcome.items():
                     figures[key] += count
                 if any(outcome.values()):
-                    failures.append({"id": case.id, "text": case.text, "reply": reply, "changed": sorted(changed)})
+                    failure = {"id": case.id, "text": case.text, "reply": reply, "changed": sorted(changed)}
+                    failures.append(failure | {"service_calls": list(calls)})
     return {"figures": figures, "failures": failures}
+
+
+def record_service_calls(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every service call from now on (the list is cleared between requests): what a turn did."""
+    calls: list[dict[str, Any]] = []
+
+    @callback
+    def record(event: Event) -> None:
+        calls.append({key: event.data.get(key) for key in ("domain", "service", "service_data")})
+
+    hass.bus.async_listen(EVENT_CALL_SERVICE, record)
+    return calls
 
 
 def judge_adversarial(
@@ -232,7 +248,7 @@ async def main(arguments: argparse.Namespace) -> int:
     results["event_loop"] = {
         "figures": {"worst_lag_s": round(lag.worst, 3), "p99_lag_s": round(percentile(lag.samples, 0.99), 3)}
     }
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     print(table(results))
     print(f"saved: {out_dir.relative_to(REPO_ROOT)}/results.json")
     return 0

@@ -57,6 +57,7 @@ from .entity import LocalLlmEntity
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
 from .prompt_plan import PromptPlan, build_prompt_plan, render_instructions
 from .runtime import LocalLlmConfigEntry, LocalLlmRuntime
+from .skills.registry import skill_named
 from .skills.runner import spoken_reply
 from .spoken import async_sentence
 from .tracing.recorder import TurnRecorder
@@ -255,6 +256,8 @@ class _Turn:
             executed.append(parsed)
             if not self._target_was_mentioned(parsed, f"{text} {spoken_place}", conversation_text, home):
                 return await self._fail("device_not_found")
+            if not skill_is_asked_for(parsed.name, text):
+                return await self._fail("not_asked_for")
             arguments = drop_unsaid_arguments(parsed.arguments, tools.schema(parsed.name), said_by_user)
             # Without the values nobody said, a light-set may be bare: a turn-on.
             grounded = tools.light_set_as_switch(ToolCall(parsed.name, arguments), text)
@@ -406,6 +409,12 @@ def confirmed_targets(result: Any) -> list[str]:
         for target in data.get("success", [])
         if target.get("name") and target.get("type") not in PLACE_TARGETS
     ]
+
+
+def skill_is_asked_for(tool_name: str, request: str) -> bool:
+    """A skill the request gives no reason for is the model's guess ("allume la lumière" → play it)."""
+    skill = skill_named(bare_name(tool_name))
+    return skill is None or skill.is_asked_for(request)
 
 
 def _history_messages(content: Any) -> list[ChatMessage]:
