@@ -6,7 +6,7 @@ import asyncio
 import os
 import shutil
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -176,21 +176,26 @@ async def test_worker_out_of_memory_gives_a_clear_reply_then_recovers(
     assert client.pid not in (None, pid)
 
 
-async def test_entry_reloaded_during_a_turn(home: HomeAssistant, agent: MockConfigEntry) -> None:
-    """The turn in flight is stopped with a clear reply (a generation may take a minute: the reload
-    does not wait for it), nothing changes, the old worker is gone and the new one answers."""
+async def stopped_mid_turn(home: HomeAssistant, agent: MockConfigEntry, stop: Callable[[], Awaitable[object]]) -> int:
+    """Run `stop` while the worker generates a turn's answer; check the turn's reply and that
+    nothing changed; return the pid of the worker, which must be gone."""
     pid = agent.runtime_data.client.pid
     assert pid is not None
     before = snapshot(home)
     turn = asyncio.ensure_future(ask(home, "turn on the kitchen light"))
     await asyncio.sleep(0.3)
     assert not turn.done()
-    assert await home.config_entries.async_reload(agent.entry_id)
+    await stop()
     assert not process_exists(pid)
-    result = await turn
-    assert speech(result) == "The local assistant is shutting down."
+    assert speech(await turn) == "The local assistant is shutting down."
     assert changed_entities(before, snapshot(home)) == set()
+    return pid
 
+
+async def test_entry_reloaded_during_a_turn(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    """The turn in flight is stopped with a clear reply (a generation may take a minute: the reload
+    does not wait for it), nothing changes, the old worker is gone and the new one answers."""
+    pid = await stopped_mid_turn(home, agent, lambda: home.config_entries.async_reload(agent.entry_id))
     retry = await ask(home, "turn on the kitchen light")
     assert home.states.get("light.kitchen_light").state == "on", speech(retry)
     assert agent.runtime_data.client.pid not in (None, pid)
@@ -200,17 +205,7 @@ async def test_entry_reloaded_during_a_turn(home: HomeAssistant, agent: MockConf
 async def test_home_assistant_stopped_during_a_turn(home: HomeAssistant, agent: MockConfigEntry) -> None:
     """Home Assistant does not unload entries when it stops: the turn in flight is told that the
     assistant is shutting down, nothing changes, and no worker is left running."""
-    pid = agent.runtime_data.client.pid
-    assert pid is not None
-    before = snapshot(home)
-    turn = asyncio.ensure_future(ask(home, "turn on the kitchen light"))
-    await asyncio.sleep(0.3)
-    assert not turn.done()
-    await home.async_stop()
-    assert not process_exists(pid)
-    result = await turn
-    assert speech(result) == "The local assistant is shutting down."
-    assert changed_entities(before, snapshot(home)) == set()
+    await stopped_mid_turn(home, agent, home.async_stop)
 
 
 async def test_worker_killed_mid_transcription_is_a_failed_transcription_then_recovers(home: HomeAssistant) -> None:
