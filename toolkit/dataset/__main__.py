@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)  # Home Assistant's start-up notices, once per home
     content = asyncio.run(generate(args))
     files = ", ".join(f"{name}: {info['examples']}" for name, info in content["files"].items())
     print(f"{args.out}: {files} examples in {content['seconds']} s")

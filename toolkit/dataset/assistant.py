@@ -41,7 +41,12 @@ def skill(rng: random.Random, home: Home) -> Request | None:
     if kind == "calculator":
         template, expression = rng.choice(CALCULATIONS)
         a, b = rng.randint(2, 99), rng.choice((4, 9, 16, 25, 12, 40, 81, 150))
-        return Request("skill_calculator", "call", template.format(a=a, b=b), call("Calculate", expression=expression.format(a=a, b=b)))  # fmt: skip
+        return Request(
+            "skill_calculator",
+            "call",
+            template.format(a=a, b=b),
+            call("Calculate", expression=expression.format(a=a, b=b)),
+        )
     if kind == "news":
         return Request("skill_news", "call", rng.choice(NEWS), call("GetNews"))
     return _music(rng, home, kind)

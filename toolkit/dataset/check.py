@@ -42,7 +42,9 @@ def check_call(
     tools = plan.tools
     try:
         reach = tool_reach(tools, call.name, home.names)
-        rewritten = rewrite_or_refuse(tools.light_set_as_switch(call, text), text, said_by_user, home.names, reach, here)
+        rewritten = rewrite_or_refuse(
+            tools.light_set_as_switch(call, text), text, said_by_user, home.names, reach, here
+        )
     except WrongDevice as err:
         raise GeneratorBug(f"{text!r}: the place check refuses {call}") from err
     if rewritten != call:

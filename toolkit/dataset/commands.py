@@ -36,12 +36,14 @@ def named_on_off(rng: random.Random, home: Home) -> Request | None:
 
 
 def _opposite(domain: str, on: bool) -> str:
-    states = {"lock": ("unlocked", "locked"), "cover": ("closed", "open"), "climate": ("off", "heat")}.get(domain, ("off", "on"))
+    states = {"lock": ("unlocked", "locked"), "cover": ("closed", "open"), "climate": ("off", "heat")}.get(
+        domain, ("off", "on")
+    )
     return states[0] if on else states[1]
 
 
 def area_kind(rng: random.Random, home: Home) -> Request | None:
-    """"turn off the lights in the kitchen": every device of a kind in an area."""
+    """ "turn off the lights in the kitchen": every device of a kind in an area."""
     choices = [(a, k) for a in home.areas for k in KIND_PLURALS if home.in_area(a, k)]
     if not choices:
         return None
@@ -68,7 +70,9 @@ def floor_kind(rng: random.Random, home: Home) -> Request | None:
     on = rng.random() < 0.5
     plural = rng.choice(KIND_PLURALS[kind])
     where = said if said in ("upstairs", "downstairs") else f"on the {said}"
-    text = rng.choice((f"turn {'on' if on else 'off'} all the {plural} {where}", f"{plural} {where} {'on' if on else 'off'}"))
+    text = rng.choice(
+        (f"turn {'on' if on else 'off'} all the {plural} {where}", f"{plural} {where} {'on' if on else 'off'}")
+    )
     floor_said = next(n for n in (floor.name, *floor.aliases) if n.lower() == said)
     return Request("floor", "call", text, call("HassTurnOn" if on else "HassTurnOff", floor=floor_said, domain=[kind]))
 
@@ -96,8 +100,13 @@ def here_kind(rng: random.Random, home: Home) -> Request | None:
     area, kind = rng.choice(choices)
     on = rng.random() < 0.5
     plural = rng.choice(KIND_PLURALS[kind])
-    text = rng.choice((f"turn {'on' if on else 'off'} the {plural} in here", f"{plural} {'on' if on else 'off'} in this room",
-                       f"switch the {plural} here {'on' if on else 'off'}"))  # fmt: skip
+    text = rng.choice(
+        (
+            f"turn {'on' if on else 'off'} the {plural} in here",
+            f"{plural} {'on' if on else 'off'} in this room",
+            f"switch the {plural} here {'on' if on else 'off'}",
+        )
+    )
     outcome = call("HassTurnOn" if on else "HassTurnOff", area=area.name, domain=[kind])
     return Request("here", "call", text, outcome, here=area)
 
@@ -109,7 +118,9 @@ def single_lock(rng: random.Random, home: Home) -> Request | None:
         return None
     lock = locks[0]
     on = rng.random() < 0.6
-    text = rng.choice(("lock the door", "lock the door please", "please lock the door") if on else ("unlock the door", "unlock it"))
+    text = rng.choice(
+        ("lock the door", "lock the door please", "please lock the door") if on else ("unlock the door", "unlock it")
+    )
     if not on and text == "unlock it":
         text = "unlock the door"
     return Request("single_lock", "call", text, call("Lock" if on else "Unlock", name=lock.name))
@@ -125,10 +136,20 @@ def brightness(rng: random.Random, home: Home) -> Request | None:
     if rng.random() < 0.3 and light.area and len(home.in_area(light.area, "light")) > 1:
         said = said_area(rng, light.area)
         text = rng.choice((f"set the {said} lights to {level}%", f"dim the lights in the {said} to {level} percent"))
-        return Request("brightness_area", "call", text,
-                       call("HassLightSet", area=area_name_as_said(light.area, said), domain=["light"], brightness=level))  # fmt: skip
-    text = rng.choice((f"dim the {x} to {level}%", f"set the {x} to {level} percent", f"set {x} brightness to {level}",
-                       f"make the {x} {level}%"))  # fmt: skip
+        return Request(
+            "brightness_area",
+            "call",
+            text,
+            call("HassLightSet", area=area_name_as_said(light.area, said), domain=["light"], brightness=level),
+        )
+    text = rng.choice(
+        (
+            f"dim the {x} to {level}%",
+            f"set the {x} to {level} percent",
+            f"set {x} brightness to {level}",
+            f"make the {x} {level}%",
+        )
+    )
     return Request("brightness", "call", text, call("HassLightSet", name=light.name, brightness=level))
 
 
@@ -138,16 +159,27 @@ def temperature(rng: random.Random, home: Home) -> Request | None:
         return None
     degrees = rng.randint(16, 25)
     x = said_name(rng, climate)
-    text = rng.choice((f"set the {x} to {degrees} degrees", f"change the {x} to {degrees}",
-                       f"make the {x} {degrees} degrees", f"{x} to {degrees}"))  # fmt: skip
-    return Request("climate_set", "call", text, call("HassClimateSetTemperature", name=climate.name, temperature=degrees))
+    text = rng.choice(
+        (
+            f"set the {x} to {degrees} degrees",
+            f"change the {x} to {degrees}",
+            f"make the {x} {degrees} degrees",
+            f"{x} to {degrees}",
+        )
+    )
+    return Request(
+        "climate_set", "call", text, call("HassClimateSetTemperature", name=climate.name, temperature=degrees)
+    )
 
 
 MEDIA = (
     ("HassMediaPause", ("pause the {x}", "pause {x}", "stop the music on the {x}")),
     ("HassMediaUnpause", ("resume the {x}", "unpause the {x}", "continue playing on the {x}", "resume {x}")),
     ("HassMediaNext", ("next song on the {x}", "skip this track on the {x}", "skip the song on the {x}")),
-    ("HassMediaPrevious", ("previous track on the {x}", "go back a song on the {x}", "play the last song again on the {x}")),
+    (
+        "HassMediaPrevious",
+        ("previous track on the {x}", "go back a song on the {x}", "play the last song again on the {x}"),
+    ),
 )
 
 
@@ -167,8 +199,14 @@ def volume(rng: random.Random, home: Home) -> Request | None:
         return None
     level = rng.choice((10, 20, 25, 30, 40, 50, 60, 70, 80))
     x = said_name(rng, player)
-    text = rng.choice((f"set the {x} volume to {level}", f"turn the {x} to volume {level}",
-                       f"{x} volume {level} percent", f"change the volume on the {x} to {level}%"))  # fmt: skip
+    text = rng.choice(
+        (
+            f"set the {x} volume to {level}",
+            f"turn the {x} to volume {level}",
+            f"{x} volume {level} percent",
+            f"change the volume on the {x} to {level}%",
+        )
+    )
     return Request("volume", "call", text, call("HassSetVolume", name=player.name, volume_level=level))
 
 
@@ -201,5 +239,17 @@ def indirect(rng: random.Random, home: Home) -> Request | None:
     return Request("indirect", "call", text, outcome)
 
 
-FAMILIES = (named_on_off, area_kind, floor_kind, everywhere, here_kind, single_lock, brightness, temperature,
-            media, volume, position, indirect)  # fmt: skip
+FAMILIES = (
+    named_on_off,
+    area_kind,
+    floor_kind,
+    everywhere,
+    here_kind,
+    single_lock,
+    brightness,
+    temperature,
+    media,
+    volume,
+    position,
+    indirect,
+)

@@ -23,10 +23,10 @@ from custom_components.local_llm_assist import compat
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_NEWS_FEEDS, CONF_PROMPT_STYLE, DOMAIN
 from custom_components.local_llm_assist.engine.data import Device
+from custom_components.local_llm_assist.engine.toolcall import ToolCall
 from custom_components.local_llm_assist.home_context import HomeContext, async_get_home_context
 from custom_components.local_llm_assist.prompt_plan import PromptPlan, build_prompt_plan
 from custom_components.local_llm_assist.spoken import async_sentence
-from custom_components.local_llm_assist.engine.toolcall import ToolCall
 from toolkit.harness import running_home
 
 from .homes import Home

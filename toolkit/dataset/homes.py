@@ -125,7 +125,9 @@ def _floors(rng: random.Random) -> list[Place]:
     if count == 0:
         return []
     start = rng.randint(0, len(FLOORS) - count)
-    return [Place(fid, name, aliases if rng.random() < 0.5 else ()) for fid, name, aliases in FLOORS[start : start + count]]
+    return [
+        Place(fid, name, aliases if rng.random() < 0.5 else ()) for fid, name, aliases in FLOORS[start : start + count]
+    ]
 
 
 def _areas(rng: random.Random, floors: list[Place]) -> list[Place]:

@@ -15,7 +15,8 @@ CHIT_CHAT = (
     ("what colour is the sky", "The sky is blue on a clear day."),
     ("hello", "Hello! How can I help?"), ("good morning", "Good morning! How can I help?"),
     ("thank you", "You're welcome."), ("thanks a lot", "You're welcome."),
-    ("who are you", "I'm your home's voice assistant."), ("what can you do", "I can control your devices and answer questions."),
+    ("who are you", "I'm your home's voice assistant."),
+    ("what can you do", "I can control your devices and answer questions."),
     ("how many minutes are in an hour", "There are sixty minutes in an hour."),
     ("what is the largest planet", "Jupiter is the largest planet."),
     ("tell me a joke", "Why did the lamp go to school? To get a little brighter."),
@@ -43,7 +44,9 @@ def unexposed_device(rng: random.Random, home: Home) -> Request | None:
     if entity is None:
         return None
     text = rng.choice(("turn on the {x}", "turn off the {x}", "switch the {x} off")).format(x=entity.name.lower())
-    return Request("unexposed_device", "refusal", text, reply(""), refused_with=("device_not_exposed", {"name": entity.name}))
+    return Request(
+        "unexposed_device", "refusal", text, reply(""), refused_with=("device_not_exposed", {"name": entity.name})
+    )
 
 
 def chit_chat(rng: random.Random, home: Home) -> Request | None:

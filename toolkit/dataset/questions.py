@@ -38,8 +38,11 @@ def any_on(rng: random.Random, home: Home) -> Request | None:
         answer = "No, all the lights are off." if text.startswith("are") else "None, all the lights are off."
     else:
         listed = _listed(on)
-        answer = f"Yes, the {listed} {'is' if len(on) == 1 else 'are'} on." if text.startswith("are") else (
-            f"The {listed} {'is' if len(on) == 1 else 'are'} on.")  # fmt: skip
+        answer = (
+            f"Yes, the {listed} {'is' if len(on) == 1 else 'are'} on."
+            if text.startswith("are")
+            else (f"The {listed} {'is' if len(on) == 1 else 'are'} on.")
+        )
     return Request("question_any", "answer", text, reply(answer))
 
 
@@ -67,7 +70,12 @@ def numeric(rng: random.Random, home: Home) -> Request | None:
 def _climate(rng: random.Random, entity: Entity, x: str) -> Request:
     if rng.random() < 0.5:
         text = rng.choice((f"what is the {x} set to?", f"what temperature is the {x} set to"))
-        return Request("question_value", "answer", text, reply(f"The {entity.name} is set to {entity.attributes['temperature']} degrees."))  # fmt: skip
+        return Request(
+            "question_value",
+            "answer",
+            text,
+            reply(f"The {entity.name} is set to {entity.attributes['temperature']} degrees."),
+        )
     text = rng.choice((f"how warm is it according to the {x}?", f"what's the current temperature on the {x}"))
     current = entity.attributes["current_temperature"]
     return Request("question_value", "answer", text, reply(f"The {entity.name} reads {current} degrees."))
@@ -77,16 +85,16 @@ def playing(rng: random.Random, home: Home) -> Request | None:
     player = pick(rng, home.exposed("media_player"))
     if player is None:
         return None
-    title = rng.choice(("Morning Jazz", "Abbey Road", "The News Hour"))
     state = rng.choice(("playing", "off"))
-    text = rng.choice((f"what's playing on the {said_name(rng, player)}?", f"what is the {said_name(rng, player)} playing"))
-    answer = f"The {player.name} is playing {title}." if state == "playing" else f"Nothing, the {player.name} is off."
-    # A title is an attribute: an entity put back to "playing" keeps the one it was described with.
+    text = rng.choice(
+        (f"what's playing on the {said_name(rng, player)}?", f"what is the {said_name(rng, player)} playing")
+    )
+    answer = f"Nothing, the {player.name} is off."
     if state == "playing":
-        player_title = player.attributes.get("media_title")
-        if not player_title:
+        # A title is an attribute: a player put back to "playing" keeps the one it was described with.
+        if not (title := player.attributes.get("media_title")):
             return None
-        answer = f"The {player.name} is playing {player_title}."
+        answer = f"The {player.name} is playing {title}."
     return Request("question_playing", "answer", text, reply(answer), given={player.entity_id: state})
 
 

@@ -27,8 +27,9 @@ def write_split(path: Path, rows: list[dict[str, Any]]) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def manifest(settings: dict[str, Any], splits: dict[str, list[dict[str, Any]]], hashes: dict[str, str],
-             extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def manifest(
+    settings: dict[str, Any], splits: dict[str, list[dict[str, Any]]], hashes: dict[str, str], extra: dict[str, Any]
+) -> dict[str, Any]:
     every = [row for rows in splits.values() for row in rows]
     return {
         **settings,
