@@ -78,6 +78,3 @@ def script(rng: random.Random, home: Home) -> Request | None:
         return None
     text = rng.choice((chosen.request, f"please {chosen.request}", f"can you {chosen.request}"))
     return Request("script", "call", text, call(chosen.id), then=lambda _result: f"{chosen.name} is running.")
-
-
-FAMILIES = (skill, script)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
+from custom_components.local_llm_assist.engine.toolcall import ToolCall
+
 from .homes import Home
-from .request import Request, area_name_as_said, call, pick, said_area, said_name
+from .request import Outcome, Request, area_name_as_said, call, pick, said_area, said_name
 
 ON_VERBS = ("turn on the {x}", "switch on the {x}", "turn the {x} on", "put the {x} on", "start the {x}")
 OFF_VERBS = ("turn off the {x}", "switch off the {x}", "turn the {x} off", "shut off the {x}", "kill the {x}")
@@ -239,17 +241,48 @@ def indirect(rng: random.Random, home: Home) -> Request | None:
     return Request("indirect", "call", text, outcome)
 
 
-FAMILIES = (
-    named_on_off,
-    area_kind,
-    floor_kind,
-    everywhere,
-    here_kind,
-    single_lock,
-    brightness,
-    temperature,
-    media,
-    volume,
-    position,
-    indirect,
-)
+def two_commands(rng: random.Random, home: Home) -> Request | None:
+    """Two commands in one sentence: one call after the other, then the confirmation."""
+    devices = [e for e in home.exposed("light", "switch", "fan", "lock", "cover") if not _names_an_area(e.name, home)]
+    if len(devices) < 2:
+        return None
+    first, second = rng.sample(devices, 2)
+    parts, calls = [], []
+    for entity in (first, second):
+        on = rng.random() < 0.5
+        x = said_name(rng, entity)
+        if entity.domain in VERBS:
+            tool, templates = VERBS[entity.domain][0 if on else 1]
+            parts.append(templates[0].format(x=x))
+        else:
+            tool = "HassTurnOn" if on else "HassTurnOff"
+            parts.append(f"turn {'on' if on else 'off'} the {x}")
+        calls.append(ToolCall(tool, {"name": entity.name}))
+    text = rng.choice((" and ", " and then ", ", then ")).join(parts)
+    given = {
+        e.entity_id: _opposite(e.domain, c.name in ("HassTurnOn", "Lock", "Open"))
+        for e, c in zip((first, second), calls, strict=True)
+    }
+    return Request("two_commands", "call", text, Outcome(call=calls[0]), given=given, more=calls[1:])
+
+
+def every_lock(rng: random.Random, home: Home) -> Request | None:
+    """Lock every door: each lock, one call after the other (locks are never widened to a place)."""
+    locks = home.exposed("lock")
+    if len(locks) < 2 or any(_names_an_area(lock.name, home) for lock in locks):
+        return None
+    on = rng.random() < 0.7
+    text = rng.choice(
+        ("lock every door", "lock all the doors", "make sure all doors are locked")
+        if on
+        else ("unlock all the doors", "unlock every door")
+    )
+    calls = [ToolCall("Lock" if on else "Unlock", {"name": lock.name}) for lock in locks]
+    given = {lock.entity_id: "unlocked" if on else "locked" for lock in locks}
+    return Request("every_lock", "call", text, Outcome(call=calls[0]), given=given, more=calls[1:])
+
+
+def _names_an_area(name: str, home: Home) -> bool:
+    """A device name holding an area's name makes the target guard expect that area for every call."""
+    words = f" {name.casefold()} "
+    return any(f" {place.casefold()} " in words for area in home.areas for place in (area.name, *area.aliases))

@@ -27,6 +27,3 @@ def after_question(rng: random.Random, home: Home) -> Request | None:
     )
     outcome = call("HassTurnOn" if on else "HassTurnOff", name=entity.name)
     return Request("follow_up", "call", text, outcome, given={entity.entity_id: state}, history=history)
-
-
-FAMILIES = (after_question,)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from custom_components.local_llm_assist.engine.data import ChatMessage
+from custom_components.local_llm_assist.conversation import confirmed_targets
+from custom_components.local_llm_assist.engine.data import ChatMessage, Device
 from custom_components.local_llm_assist.engine.prompt import call_message, focused_result, tool_result_message
 from custom_components.local_llm_assist.engine.text import normalize
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall
+from custom_components.local_llm_assist.home_context import HomeContext
 
 from . import assistant, commands, followups, ha_sentences, negatives, questions
 from .check import (
@@ -35,6 +36,7 @@ WEIGHTED_FAMILIES: tuple[tuple[Family, int], ...] = (
     (commands.named_on_off, 4), (commands.area_kind, 4), (commands.floor_kind, 3), (commands.everywhere, 3),
     (commands.here_kind, 2), (commands.single_lock, 2), (commands.brightness, 2), (commands.temperature, 2),
     (commands.media, 3), (commands.volume, 2), (commands.position, 1), (commands.indirect, 3),
+    (commands.two_commands, 1), (commands.every_lock, 1),
     (questions.yes_no, 3), (questions.any_on, 1), (questions.numeric, 2), (questions.playing, 1),
     (assistant.skill, 3), (assistant.script, 1), (followups.after_question, 2),
     (negatives.unknown_device, 2), (negatives.unexposed_device, 1), (negatives.chit_chat, 2), (negatives.injection, 1),
@@ -96,24 +98,45 @@ async def _rendered(session: HomeSession, request: Request, text: str, key: str)
     elif request.family == "unknown_device":
         check_unknown(text, context)
     row = _row(key, session, request, messages(session, text, devices, request.history, [], here, output))
-    rows = [row]
-    if request.then and outcome.call:
-        rows.append(await _after_result(session, request, text, outcome.call, key, here))
+    return [row, *await _continued(session, request, text, key, devices, context)]
+
+
+async def _continued(
+    session: HomeSession, request: Request, text: str, key: str, devices: list[Device], context: HomeContext
+) -> list[dict[str, Any]]:
+    """The model outputs after the first, as the tool loop asks for them: each call before is executed
+    for real in this home and its result shown (a script, GetLiveContext, two commands in one request)."""
+    first = request.outcome.call
+    if first is None or not (request.more or request.then):
+        return []
+    here = request.here.name if request.here else None
+    calls, pending, results, rows = [first, *request.more], list[ChatMessage](), [], []
+    for step, (done, following) in enumerate(zip(calls, [*request.more, None], strict=True), start=2):
+        result = await session.call_tool(done)
+        results.append(result)
+        shown = focused_result(done.name, result, text, devices, here)
+        pending += [call_message(done.name, done.arguments), tool_result_message(done.name, shown)]
+        if following is not None:
+            output = output_text(following, None)
+            check_call(following, text, request.history, here, session.plan, context)
+        else:
+            output = output_text(None, await _final_reply(session, request, results))
+            if not isinstance(check_output(output, session.plan), Reply):
+                raise GeneratorBug(f"{text!r}: the reply after {done.name} does not parse as one")
+        sent = messages(session, text, devices, request.history, pending, here, output)
+        rows.append(_row(f"{key}-{step}", session, request, sent))
     return rows
 
 
-async def _after_result(
-    session: HomeSession, request: Request, text: str, call: ToolCall, key: str, here: str | None
-) -> dict[str, Any]:
-    then: Callable[[Any], str] = request.then  # type: ignore[assignment]
-    devices = await session.devices(request.given)
-    result = await session.call_tool(call)
-    shown = focused_result(call.name, result, text, devices, here)
-    pending: list[ChatMessage] = [call_message(call.name, call.arguments), tool_result_message(call.name, shown)]
-    output = output_text(None, then(result))
-    if not isinstance(check_output(output, session.plan), Reply):
-        raise GeneratorBug(f"{text!r}: the reply after {call.name} does not parse as one")
-    return _row(f"{key}-2", session, request, messages(session, text, devices, request.history, pending, here, output))
+async def _final_reply(session: HomeSession, request: Request, results: list[Any]) -> str:
+    """What the model says once every call is done: its own words for a result it read, else the
+    product's confirmation of the devices Home Assistant acted on."""
+    if request.then:
+        return request.then(results[-1])
+    done = [name for result in results for name in confirmed_targets(result)]
+    if len(done) != len(results):
+        raise GeneratorBug(f"{request.text!r}: Home Assistant did not carry out every call: {results}")
+    return await session.sentence("action_done", targets=", ".join(done))
 
 
 def _row(key: str, session: HomeSession, request: Request, sent: list[dict[str, Any]]) -> dict[str, Any]:

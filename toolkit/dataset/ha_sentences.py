@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from hassil.expression import Expression, ListReference, RuleReference, Sequence, SequenceType, TextChunk
+from hassil.expression import ListReference, RuleReference, TextChunk
 from hassil.intents import Intents
 from home_assistant_intents import get_intents
 
@@ -49,22 +49,40 @@ def templates() -> tuple[Template, ...]:
     return tuple(found)
 
 
-def walk(expression: Expression, rules: dict[str, Any], rng: random.Random) -> str:
-    """One random sentence of the expression, with its lists left as {list} placeholders."""
+def walk(expression: Any, rules: dict[str, Any], rng: random.Random) -> str:
+    """One random sentence of the expression, with its lists left as {list} placeholders.
+
+    hassil 2 (Home Assistant 2025.4) has one Sequence class with a type; hassil 3 (2026.x) a class
+    per kind (Sequence, Alternative, Permutation) and a Sentence that wraps its expression.
+    """
     if isinstance(expression, TextChunk):
-        return expression.original_text
+        return str(expression.original_text)
     if isinstance(expression, ListReference):
         return f"{{{expression.list_name}}}"
     if isinstance(expression, RuleReference):
         return walk(rules[expression.rule_name], rules, rng)
-    if isinstance(expression, Sequence):
-        if expression.type == SequenceType.GROUP:
-            return "".join(walk(item, rules, rng) for item in expression.items)
-        return walk(rng.choice(expression.items), rules, rng)
-    raise TypeError(f"unexpected hassil expression {expression!r}")
+    items = getattr(expression, "items", None)
+    if items is None:  # a hassil 3 Sentence
+        return walk(expression.expression, rules, rng)
+    kind = str(getattr(expression, "type", type(expression).__name__)).lower()
+    if kind.endswith("alternative"):
+        return walk(rng.choice(items), rules, rng)
+    if kind.endswith("permutation"):
+        return " ".join(walk(item, rules, rng) for item in rng.sample(items, len(items)))
+    return "".join(walk(item, rules, rng) for item in items)
+
+
+TRIES = 12  # most random templates need names this home lacks ({zone}, a valve) or are skipped
 
 
 def ha_template(rng: random.Random, home: Home) -> Request | None:
+    for _ in range(TRIES):
+        if request := _one_template(rng, home):
+            return request
+    return None
+
+
+def _one_template(rng: random.Random, home: Home) -> Request | None:
     template = rng.choice(templates())
     text = " ".join(walk(template.sentence, template.rules, rng).split())
     lists = set(re.findall(r"{(\w+)}", text))
@@ -130,6 +148,3 @@ def _given(entity: Entity, intent: str) -> dict[str, str]:
 
 def _fill(text: str, values: dict[str, Any]) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), text)
-
-
-FAMILIES = (ha_template,)

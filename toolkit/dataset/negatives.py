@@ -56,6 +56,3 @@ def chit_chat(rng: random.Random, home: Home) -> Request | None:
 
 def injection(rng: random.Random, home: Home) -> Request | None:
     return Request("injection", "refusal", rng.choice(INJECTIONS), reply(REFUSE_INJECTION))
-
-
-FAMILIES = (unknown_device, unexposed_device, chit_chat, injection)

@@ -96,6 +96,3 @@ def playing(rng: random.Random, home: Home) -> Request | None:
             return None
         answer = f"The {player.name} is playing {title}."
     return Request("question_playing", "answer", text, reply(answer), given={player.entity_id: state})
-
-
-FAMILIES = (yes_no, any_on, numeric, playing)
