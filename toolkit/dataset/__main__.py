@@ -26,7 +26,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--prompt", choices=PROMPT_STYLES, default="compact")
     parser.add_argument("--dev-set", type=Path, default=DEV_SET, help="sentences kept out of the data")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.dev_set.exists():
+        parser.error(f"the dev set {args.dev_set} is missing: its sentences must be kept out (--dev-set PATH)")
+    return args
 
 
 async def generate(args: argparse.Namespace) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any
+from types import MappingProxyType, SimpleNamespace
+from typing import Any, cast
 
+from homeassistant.components.conversation import ToolResultContent
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
@@ -61,7 +62,10 @@ class HomeSession:
         real = self.plan.tools.to_real_call(call)
         result = await self.api.async_call_tool(llm.ToolInput(tool_name=real.name, tool_args=real.arguments))
         await self.hass.async_block_till_done()
-        return compat.tool_result_data(result) if not isinstance(result, dict) else result
+        # The chat log keeps a tool's return as `tool_result` (before 2026.10) or `result` (a ToolResult,
+        # after); compat.tool_result_data, the product's one reader of either, takes it from there.
+        content = SimpleNamespace(tool_result=result, result=result)
+        return compat.tool_result_data(cast(ToolResultContent, content))
 
     async def sentence(self, key: str, **placeholders: str) -> str:
         return await async_sentence(self.hass, "en", key, **placeholders)
