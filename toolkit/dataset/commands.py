@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import random
 
-from custom_components.local_llm_assist.engine.toolcall import ToolCall
-
 from .homes import Home
-from .request import Outcome, Request, area_name_as_said, call, pick, said_area, said_name
+from .request import Request, area_name_as_said, call, pick, said_area, said_name
 
 ON_VERBS = ("turn on the {x}", "switch on the {x}", "turn the {x} on", "put the {x} on", "start the {x}")
 OFF_VERBS = ("turn off the {x}", "switch off the {x}", "turn the {x} off", "shut off the {x}", "kill the {x}")
@@ -33,11 +31,11 @@ def named_on_off(rng: random.Random, home: Home) -> Request | None:
     else:
         tool = "HassTurnOn" if on else "HassTurnOff"
         text = rng.choice(ON_VERBS if on else OFF_VERBS).format(x=x)
-    given = {entity.entity_id: _opposite(entity.domain, on)}
+    given = {entity.entity_id: opposite_state(entity.domain, on)}
     return Request(f"named_{entity.domain}", "call", text, call(tool, name=entity.name), given=given)
 
 
-def _opposite(domain: str, on: bool) -> str:
+def opposite_state(domain: str, on: bool) -> str:
     states = {"lock": ("unlocked", "locked"), "cover": ("closed", "open"), "climate": ("off", "heat")}.get(
         domain, ("off", "on")
     )
@@ -128,52 +126,6 @@ def single_lock(rng: random.Random, home: Home) -> Request | None:
     return Request("single_lock", "call", text, call("Lock" if on else "Unlock", name=lock.name))
 
 
-def brightness(rng: random.Random, home: Home) -> Request | None:
-    lights = [e for e in home.exposed("light") if e.attributes.get("dimmable") or e.attributes.get("color")]
-    light = pick(rng, lights)
-    if light is None:
-        return None
-    level = rng.choice((10, 20, 25, 30, 40, 50, 60, 75, 80, 100))
-    x = said_name(rng, light)
-    if rng.random() < 0.3 and light.area and len(home.in_area(light.area, "light")) > 1:
-        said = said_area(rng, light.area)
-        text = rng.choice((f"set the {said} lights to {level}%", f"dim the lights in the {said} to {level} percent"))
-        return Request(
-            "brightness_area",
-            "call",
-            text,
-            call("HassLightSet", area=area_name_as_said(light.area, said), domain=["light"], brightness=level),
-        )
-    text = rng.choice(
-        (
-            f"dim the {x} to {level}%",
-            f"set the {x} to {level} percent",
-            f"set {x} brightness to {level}",
-            f"make the {x} {level}%",
-        )
-    )
-    return Request("brightness", "call", text, call("HassLightSet", name=light.name, brightness=level))
-
-
-def temperature(rng: random.Random, home: Home) -> Request | None:
-    climate = pick(rng, home.exposed("climate"))
-    if climate is None:
-        return None
-    degrees = rng.randint(16, 25)
-    x = said_name(rng, climate)
-    text = rng.choice(
-        (
-            f"set the {x} to {degrees} degrees",
-            f"change the {x} to {degrees}",
-            f"make the {x} {degrees} degrees",
-            f"{x} to {degrees}",
-        )
-    )
-    return Request(
-        "climate_set", "call", text, call("HassClimateSetTemperature", name=climate.name, temperature=degrees)
-    )
-
-
 MEDIA = (
     ("HassMediaPause", ("pause the {x}", "pause {x}", "stop the music on the {x}")),
     ("HassMediaUnpause", ("resume the {x}", "unpause the {x}", "continue playing on the {x}", "resume {x}")),
@@ -195,33 +147,6 @@ def media(rng: random.Random, home: Home) -> Request | None:
     return Request(f"media_{tool[9:].lower()}", "call", text, call(tool, name=player.name), given=given)
 
 
-def volume(rng: random.Random, home: Home) -> Request | None:
-    player = pick(rng, home.exposed("media_player"))
-    if player is None:
-        return None
-    level = rng.choice((10, 20, 25, 30, 40, 50, 60, 70, 80))
-    x = said_name(rng, player)
-    text = rng.choice(
-        (
-            f"set the {x} volume to {level}",
-            f"turn the {x} to volume {level}",
-            f"{x} volume {level} percent",
-            f"change the volume on the {x} to {level}%",
-        )
-    )
-    return Request("volume", "call", text, call("HassSetVolume", name=player.name, volume_level=level))
-
-
-def position(rng: random.Random, home: Home) -> Request | None:
-    cover = pick(rng, [e for e in home.exposed("cover") if e.attributes.get("device_class") != "garage"])
-    if cover is None:
-        return None
-    level = rng.choice((10, 25, 30, 50, 70, 75, 80))
-    x = said_name(rng, cover)
-    text = rng.choice((f"set the {x} to {level}%", f"open the {x} to {level} percent", f"{x} to {level}%"))
-    return Request("position", "call", text, call("HassSetPosition", name=cover.name, position=level))
-
-
 INDIRECT = (  # (kind, turn on?, sentences with {area})
     ("light", True, ("it's too dark in the {area}", "i can't see anything in the {area}", "the {area} is so dark")),
     ("light", False, ("it's too bright in the {area}", "the {area} is way too bright")),
@@ -239,50 +164,3 @@ def indirect(rng: random.Random, home: Home) -> Request | None:
     text = rng.choice(sentences).format(area=said)
     outcome = call("HassTurnOn" if on else "HassTurnOff", area=area_name_as_said(area, said), domain=[kind])
     return Request("indirect", "call", text, outcome)
-
-
-def two_commands(rng: random.Random, home: Home) -> Request | None:
-    """Two commands in one sentence: one call after the other, then the confirmation."""
-    devices = [e for e in home.exposed("light", "switch", "fan", "lock", "cover") if not _names_an_area(e.name, home)]
-    if len(devices) < 2:
-        return None
-    first, second = rng.sample(devices, 2)
-    parts, calls = [], []
-    for entity in (first, second):
-        on = rng.random() < 0.5
-        x = said_name(rng, entity)
-        if entity.domain in VERBS:
-            tool, templates = VERBS[entity.domain][0 if on else 1]
-            parts.append(templates[0].format(x=x))
-        else:
-            tool = "HassTurnOn" if on else "HassTurnOff"
-            parts.append(f"turn {'on' if on else 'off'} the {x}")
-        calls.append(ToolCall(tool, {"name": entity.name}))
-    text = rng.choice((" and ", " and then ", ", then ")).join(parts)
-    given = {
-        e.entity_id: _opposite(e.domain, c.name in ("HassTurnOn", "Lock", "Open"))
-        for e, c in zip((first, second), calls, strict=True)
-    }
-    return Request("two_commands", "call", text, Outcome(call=calls[0]), given=given, more=calls[1:])
-
-
-def every_lock(rng: random.Random, home: Home) -> Request | None:
-    """Lock every door: each lock, one call after the other (locks are never widened to a place)."""
-    locks = home.exposed("lock")
-    if len(locks) < 2 or any(_names_an_area(lock.name, home) for lock in locks):
-        return None
-    on = rng.random() < 0.7
-    text = rng.choice(
-        ("lock every door", "lock all the doors", "make sure all doors are locked")
-        if on
-        else ("unlock all the doors", "unlock every door")
-    )
-    calls = [ToolCall("Lock" if on else "Unlock", {"name": lock.name}) for lock in locks]
-    given = {lock.entity_id: "unlocked" if on else "locked" for lock in locks}
-    return Request("every_lock", "call", text, Outcome(call=calls[0]), given=given, more=calls[1:])
-
-
-def _names_an_area(name: str, home: Home) -> bool:
-    """A device name holding an area's name makes the target guard expect that area for every call."""
-    words = f" {name.casefold()} "
-    return any(f" {place.casefold()} " in words for area in home.areas for place in (area.name, *area.aliases))

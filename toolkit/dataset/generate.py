@@ -14,7 +14,7 @@ from custom_components.local_llm_assist.engine.text import normalize
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall
 from custom_components.local_llm_assist.home_context import HomeContext
 
-from . import assistant, commands, followups, ha_sentences, negatives, questions
+from . import assistant, commands, compound, followups, ha_sentences, negatives, questions, settings
 from .check import (
     GeneratorBug,
     check_answer_has_states,
@@ -34,9 +34,9 @@ from .request import Family, Request
 WEIGHTED_FAMILIES: tuple[tuple[Family, int], ...] = (
     (ha_sentences.ha_template, 6),
     (commands.named_on_off, 4), (commands.area_kind, 4), (commands.floor_kind, 3), (commands.everywhere, 3),
-    (commands.here_kind, 2), (commands.single_lock, 2), (commands.brightness, 2), (commands.temperature, 2),
-    (commands.media, 3), (commands.volume, 2), (commands.position, 1), (commands.indirect, 3),
-    (commands.two_commands, 1), (commands.every_lock, 1),
+    (commands.here_kind, 2), (commands.single_lock, 2), (settings.setting, 7),
+    (commands.media, 3), (commands.indirect, 3),
+    (compound.two_commands, 1), (compound.every_lock, 1),
     (questions.yes_no, 3), (questions.any_on, 1), (questions.numeric, 2), (questions.playing, 1),
     (assistant.skill, 3), (assistant.script, 1), (followups.after_question, 2),
     (negatives.unknown_device, 2), (negatives.unexposed_device, 1), (negatives.chit_chat, 2), (negatives.injection, 1),

@@ -166,7 +166,7 @@ class _Builder:
         self.rng.shuffle(patterns)
         for pattern, aliases, attributes in patterns:
             name = pattern.replace("{area}", area.name)
-            if "{area}" not in pattern and _names_a_place(name, self.areas):
+            if "{area}" not in pattern and names_a_place(name, self.areas):
                 continue
             names = {name.casefold(), *(a.casefold() for a in aliases)}
             if names & self.taken:
@@ -180,9 +180,10 @@ class _Builder:
             return
 
 
-def _names_a_place(name: str, areas: list[Place]) -> bool:
-    """A name without its area that still holds an area's name ("Garage Door" in a home with a garage
-    elsewhere) would read as a request about that area."""
+def names_a_place(name: str, areas: list[Place]) -> bool:
+    """The name holds an area's name or alias. Such a name read in a request names that area, so the
+    target guard expects the device there: "Garage Door" is only made in the garage, and two
+    commands in one sentence leave such names out (the other device would be in another area)."""
     words = f" {name.casefold()} "
     return any(f" {place.casefold()} " in words for area in areas for place in (area.name, *area.aliases))
 
