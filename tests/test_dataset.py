@@ -20,7 +20,8 @@ from toolkit.dataset.ha_home import home_session
 
 FAMILIES = {"ha_template", "named_light", "area", "floor", "everything", "here", "single_lock", "brightness",
             "climate_set", "volume", "indirect", "question_yes_no", "question_value", "script",
-            "follow_up", "unknown_device", "unexposed_device", "chit_chat", "injection"}  # fmt: skip
+            "follow_up", "two_commands", "every_lock", "unknown_device", "unexposed_device", "chit_chat",
+            "injection"}  # fmt: skip
 
 
 async def _run(out: Path, *extra: str, homes_count: int = 12) -> dict[str, Any]:

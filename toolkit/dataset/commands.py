@@ -164,3 +164,22 @@ def indirect(rng: random.Random, home: Home) -> Request | None:
     text = rng.choice(sentences).format(area=said)
     outcome = call("HassTurnOn" if on else "HassTurnOff", area=area_name_as_said(area, said), domain=[kind])
     return Request("indirect", "call", text, outcome)
+
+
+# A home with one device of a kind, asked for it by its kind ("turn on the fan"): the word must be
+# part of its name, as the target guard compares the call's target with what was said.
+THE_ONLY_ONE = (
+    ("fan", "fan", ("turn on the {w}", "switch the {w} off", "turn the {w} on", "turn off the {w}")),
+    ("media_player", "tv", ("turn on the {w}", "turn the {w} off", "switch off the {w}")),
+    ("climate", "thermostat", ("turn off the {w}", "switch on the {w}")),
+)
+
+
+def the_only_one(rng: random.Random, home: Home) -> Request | None:
+    domain, word, templates = rng.choice(THE_ONLY_ONE)
+    devices = [e for e in home.entities if e.domain == domain]
+    if len(devices) != 1 or not devices[0].exposed or word not in devices[0].name.casefold().split():
+        return None
+    text = rng.choice(templates).format(w=word)
+    tool = "HassTurnOff" if " off" in f" {text} " else "HassTurnOn"
+    return Request("the_only_one", "call", text, call(tool, name=devices[0].name))

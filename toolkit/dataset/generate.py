@@ -9,9 +9,15 @@ from typing import Any
 
 from custom_components.local_llm_assist.conversation import confirmed_targets
 from custom_components.local_llm_assist.engine.data import ChatMessage, Device
-from custom_components.local_llm_assist.engine.prompt import call_message, focused_result, tool_result_message
+from custom_components.local_llm_assist.engine.prompt import (
+    call_message,
+    focused_result,
+    reply_message,
+    tool_result_message,
+)
 from custom_components.local_llm_assist.engine.text import normalize
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall
+from custom_components.local_llm_assist.engine.toolnames import bare_name
 from custom_components.local_llm_assist.home_context import HomeContext
 
 from . import assistant, commands, compound, followups, ha_sentences, negatives, questions, settings
@@ -34,11 +40,11 @@ from .request import Family, Request
 WEIGHTED_FAMILIES: tuple[tuple[Family, int], ...] = (
     (ha_sentences.ha_template, 6),
     (commands.named_on_off, 4), (commands.area_kind, 4), (commands.floor_kind, 3), (commands.everywhere, 3),
-    (commands.here_kind, 2), (commands.single_lock, 2), (settings.setting, 7),
+    (commands.here_kind, 2), (commands.single_lock, 2), (commands.the_only_one, 2), (settings.setting, 7),
     (commands.media, 3), (commands.indirect, 3),
     (compound.two_commands, 1), (compound.every_lock, 1),
     (questions.yes_no, 3), (questions.any_on, 1), (questions.numeric, 2), (questions.playing, 1),
-    (assistant.skill, 3), (assistant.script, 1), (followups.after_question, 2),
+    (assistant.skill, 3), (assistant.script, 1), (followups.after_question, 2), (followups.after_command, 2),
     (negatives.unknown_device, 2), (negatives.unexposed_device, 1), (negatives.chit_chat, 2), (negatives.injection, 1),
 )  # fmt: skip
 MAX_TRIES = 40  # per request wanted: families without a device for them in this home return None
@@ -79,6 +85,8 @@ async def home_rows(
 
 async def _rendered(session: HomeSession, request: Request, text: str, key: str) -> list[dict[str, Any]]:
     """One row per model output the request takes (a call whose result the model reads, then its reply)."""
+    if request.earlier:
+        request.history = await _earlier_turn(session, *request.earlier)
     context = await session.context(request.given)
     devices = context.names.devices
     here = request.here.name if request.here else None
@@ -99,6 +107,20 @@ async def _rendered(session: HomeSession, request: Request, text: str, key: str)
         check_unknown(text, context)
     row = _row(key, session, request, messages(session, text, devices, request.history, [], here, output))
     return [row, *await _continued(session, request, text, key, devices, context)]
+
+
+async def _earlier_turn(session: HomeSession, text: str, call: ToolCall) -> list[ChatMessage]:
+    """An earlier command as the conversation's history holds it: the words, the call Home Assistant
+    made (a verb tool is its real intent there), its real result and the confirmation spoken."""
+    await session.context({})
+    real = session.plan.tools.to_real_call(call)
+    result = await session.call_tool(call)
+    if not (done := confirmed_targets(result)):
+        raise GeneratorBug(f"the earlier command {text!r} was not carried out: {result}")
+    spoken = await session.sentence("action_done", targets=", ".join(done))
+    name = bare_name(real.name)
+    return [ChatMessage("user", text), call_message(name, real.arguments), tool_result_message(name, result),
+            reply_message(spoken)]  # fmt: skip
 
 
 async def _continued(

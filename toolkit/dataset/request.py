@@ -32,6 +32,8 @@ class Request:
     here: Place | None = None  # the satellite's area
     given: dict[str, str] = field(default_factory=dict)  # entity id → state for this request
     history: list[ChatMessage] = field(default_factory=list)
+    # An earlier command of the conversation (its words, its call), carried out for real before this one.
+    earlier: tuple[str, ToolCall] | None = None
     # Further calls the request asks for ("… and lock the front door"), each after the one before.
     more: list[ToolCall] = field(default_factory=list)
     # After a call whose result goes back to the model (a script, GetLiveContext): what it then says.
