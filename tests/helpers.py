@@ -57,12 +57,8 @@ async def ask(
     )
 
 
-# The assistant's own entities, whose state is when they were last used (speech-to-text since 2026.x).
-ASSISTANT_DOMAINS = frozenset({"conversation", "stt"})
-
-
 def snapshot(hass: HomeAssistant) -> dict[str, State]:
-    return {state.entity_id: state for state in hass.states.async_all() if state.domain not in ASSISTANT_DOMAINS}
+    return {state.entity_id: state for state in hass.states.async_all() if state.domain != "conversation"}
 
 
 def changed_entities(before: dict[str, State], after: dict[str, State]) -> set[str]:

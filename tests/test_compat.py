@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from homeassistant.components import assist_pipeline
+from homeassistant.components import assist_pipeline, conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent, llm
@@ -205,3 +205,19 @@ def test_a_skill_result_is_spoken_in_either_shape() -> None:
     ours = {"skill": "Calculate", "success": True, "speech": "That's 12.", "data": {"result": "12"}}
     for content in _both_shapes(ours):
         assert _read_by_every_reader(content)[:3] == (None, [], "That's 12.")
+
+
+async def test_the_sentence_matcher_gets_the_chat_log_where_it_takes_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """2026.x's matcher writes its tool call into the chat log and fails without one."""
+    seen: list[tuple[Any, ...]] = []
+
+    async def matcher_with_chat_log(hass: Any, user_input: Any, chat_log: Any) -> None:
+        seen.append((hass, user_input, chat_log))
+
+    async def matcher_without(hass: Any, user_input: Any) -> None:
+        seen.append((hass, user_input))
+
+    for matcher in (matcher_with_chat_log, matcher_without):
+        monkeypatch.setattr(conversation, "async_handle_intents", matcher, raising=False)
+        assert await compat.async_handle_locally("hass", "input", "log") is None  # type: ignore[arg-type]
+    assert seen == [("hass", "input", "log"), ("hass", "input")]

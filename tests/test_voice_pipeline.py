@@ -43,7 +43,8 @@ async def test_spoken_commands_change_the_right_entity(home: HomeAssistant, hass
         heard = events.get("stt-end", {}).get("stt_output", {}).get("text", "")
         assert events["stt-start"]["engine"] == STT_ENTITY
         assert events["intent-start"]["engine"] == AGENT_ID
-        changed = changed_entities(before, snapshot(home))
+        # The speech-to-text entity's state is when it was last used (2026.x sets it in this run too).
+        changed = changed_entities(before, snapshot(home)) - {STT_ENTITY}
         if word_errors(text, heard)[0] or home.states.get(entity_id).state != expected or changed != {entity_id}:
             failures.append((text, heard, changed, events.get("intent-end")))
     assert failures == []

@@ -59,7 +59,6 @@ def async_get_home_context(hass: HomeAssistant) -> HomeContext:
                 area=area.name if area else None,
                 aliases=tuple(sorted(aliases)),
                 state=describe_state(state, _state_words(state, sensor_words)),
-                device_class=state.attributes.get(ATTR_DEVICE_CLASS),
             )
         )
     area_names = sorted({name for area in areas.async_list_areas() for name in (area.name, *area.aliases)})

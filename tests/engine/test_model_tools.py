@@ -68,17 +68,6 @@ def test_home_assistants_clock_tool_gives_way_to_the_time_skills() -> None:
     assert [spec.name for spec in build_model_tools([clock], HOME).specs] == ["GetDateTime"]
 
 
-def test_only_the_homes_own_device_classes_are_offered() -> None:
-    """Home Assistant lists every class an intent knows; one no device has can match nothing."""
-    classes = {"type": "array", "items": {"type": "string", "enum": ["awning", "garage", "outlet", "tv"]}}
-    tool = ToolSpec("HassTurnOn", "", {"type": "object", "properties": {**TARGET, "device_class": classes}}, True)
-    home = HomeNames([Device("Dehumidifier", "switch", device_class="outlet"), Device("Ceiling", "light")], [], [])
-    offered = build_model_tools([tool], home).specs[0].parameters["properties"]
-    assert offered["device_class"]["items"]["enum"] == ["outlet"]
-    lights_only = build_model_tools([tool], HOME).specs[0].parameters["properties"]
-    assert "device_class" not in lights_only
-
-
 def test_intents_added_after_2025_4_are_left_to_home_assistants_sentence_matcher() -> None:
     """Offered to the model, "pause the speaker" muted it: the measured tools must not lose commands."""
     mute = ToolSpec("intent__HassMediaPlayerMute", "Mutes", {"type": "object", "properties": TARGET}, True)

@@ -42,7 +42,6 @@ class Device:
     area: str | None = None
     aliases: tuple[str, ...] = ()
     state: str | None = None
-    device_class: str | None = None  # Home Assistant's finer kind: "garage" for a cover, "outlet" for a switch
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,6 @@ class HomeNames:
     def device_names(self, domains: set[str]) -> list[str]:
         return sorted({name for d in self.devices if d.domain in domains for name in (d.name, *d.aliases)})
 
-    def device_classes(self, domains: set[str]) -> list[str]:
-        return sorted({d.device_class for d in self.devices if d.domain in domains and d.device_class})
-
     def device_named(self, name: str) -> Device | None:
         return next((d for d in self.devices if name == d.name or name in d.aliases), None)
 
