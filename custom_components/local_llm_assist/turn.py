@@ -77,12 +77,10 @@ class Turn:
             return await self._fail("request_too_long", max_chars=str(MAX_REQUEST_CHARS))
         if self.options.get(CONF_PREFER_LOCAL, DEFAULT_PREFER_LOCAL) and (local := await self._handle_locally()):
             return local
+        instructions = render_instructions(self.hass, self.options)
         try:
             await compat.async_provide_llm_data(
-                self.chat_log,
-                self.user_input,
-                self.options.get(CONF_LLM_HASS_API, []),
-                render_instructions(self.hass, self.options),
+                self.chat_log, self.user_input, self.options.get(CONF_LLM_HASS_API, []), instructions
             )
         except conversation.ConverseError as err:
             return err.as_conversation_result()
@@ -90,7 +88,7 @@ class Turn:
         if private := find_private_mention(text, home.exposed_names, home.private_names):
             return await self._fail("device_not_exposed", name=private)
         try:
-            return await self._answer_with_model(text, home)
+            return await self._answer_with_model(text, instructions, home)
         except EngineError as err:
             LOGGER.warning("Turn failed: %s", err)
             # Some texts name the cause ("The model file is missing: {error}"); engine messages carry no secret.
@@ -117,9 +115,11 @@ class Turn:
             )
         return conversation.ConversationResult(response=response, conversation_id=self.chat_log.conversation_id)
 
-    async def _answer_with_model(self, text: str, home: HomeContext) -> conversation.ConversationResult:
+    async def _answer_with_model(
+        self, text: str, instructions: str, home: HomeContext
+    ) -> conversation.ConversationResult:
         """Prompt → generate → parse → ground → execute, until the model speaks or a call settles it."""
-        plan = build_prompt_plan(self.hass, self.options, self.chat_log.llm_api, home)
+        plan = build_prompt_plan(self.hass, instructions, self.chat_log.llm_api, home)
         self.trace.prompt(plan.system_prompt, plan.grammar)
         tools, devices = plan.tools, home.names.devices
         here = async_get_device_area(self.hass, self.user_input.device_id)

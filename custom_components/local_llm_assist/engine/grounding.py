@@ -38,9 +38,7 @@ def ground(call: ToolCall, utterance: Utterance, tools: ModelTools, home: HomeNa
     text = utterance.text
     try:
         switched = tools.light_set_as_switch(call, text)
-        meant = rewrite_or_refuse(
-            switched, text, utterance.said_by_user, home, tool_reach(tools, call.name, home), utterance.satellite_area
-        )
+        meant = rewrite_or_refuse(switched, utterance, home, tool_reach(tools, call.name, home))
     except WrongDevice:
         return Refusal("device_not_found")
     if not _target_is_said(meant, utterance, home):
