@@ -36,17 +36,22 @@ class PromptPlan:
 
 
 def build_prompt_plan(
-    hass: HomeAssistant, options: MappingProxyType[str, Any], api: llm.APIInstance | None, home: HomeContext
+    hass: HomeAssistant,
+    instructions: str,
+    api: llm.APIInstance | None,
+    home: HomeContext,
+    style: PromptStyle = "full",
 ) -> PromptPlan:
+    """Everything the model is given for this home; `instructions` are the user's, already rendered,
+    `style` the options' prompt style (prompt_style)."""
     tools = build_model_tools(_tool_specs(hass, api), home.names)
     devices = home.names.devices
-    style = prompt_style(options)
     return PromptPlan(
         home=home,
         tools=tools,
         grammar=build_grammar(tools.specs),
         output_schema=build_output_schema(tools.specs),
-        system_prompt=build_system_prompt(render_instructions(hass, options), tools.specs, devices, style),
+        system_prompt=build_system_prompt(instructions, tools.specs, devices, style),
         # A model fine-tuned on this format learned from thousands of examples; a few more cost tokens.
         examples=build_examples(tools.specs, devices, tool_examples()) if style == "full" else [],
     )

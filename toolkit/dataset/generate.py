@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from custom_components.local_llm_assist.conversation import confirmed_targets
 from custom_components.local_llm_assist.engine.data import ChatMessage, Device
 from custom_components.local_llm_assist.engine.prompt import (
     call_message,
@@ -19,6 +18,7 @@ from custom_components.local_llm_assist.engine.text import normalize
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall
 from custom_components.local_llm_assist.engine.toolnames import bare_name
 from custom_components.local_llm_assist.home_context import HomeContext
+from custom_components.local_llm_assist.tool_results import confirmed_targets
 
 from . import assistant, commands, compound, followups, ha_sentences, negatives, questions, settings
 from .check import (

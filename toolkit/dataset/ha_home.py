@@ -26,7 +26,12 @@ from custom_components.local_llm_assist.const import CONF_NEWS_FEEDS, CONF_PROMP
 from custom_components.local_llm_assist.engine.data import Device
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
 from custom_components.local_llm_assist.home_context import HomeContext, async_get_home_context
-from custom_components.local_llm_assist.prompt_plan import PromptPlan, build_prompt_plan
+from custom_components.local_llm_assist.prompt_plan import (
+    PromptPlan,
+    build_prompt_plan,
+    prompt_style,
+    render_instructions,
+)
 from custom_components.local_llm_assist.spoken import async_sentence
 from toolkit.harness import running_home
 
@@ -72,16 +77,18 @@ class HomeSession:
 
 
 @asynccontextmanager
-async def home_session(home: Home, prompt_style: str) -> AsyncIterator[HomeSession]:
+async def home_session(home: Home, style: str) -> AsyncIterator[HomeSession]:
     async with running_home(home.description()) as hass:
         await _add_scripts(hass, home)
-        options = {**default_options(), CONF_NEWS_FEEDS: [NEWS_FEED], CONF_PROMPT_STYLE: prompt_style}
+        options = {**default_options(), CONF_NEWS_FEEDS: [NEWS_FEED], CONF_PROMPT_STYLE: style}
         # The skills API registers once the integration is set up; a configured entry (never loaded:
         # no model is needed for a prompt) says which skills are on and which feeds are read.
         await async_setup_component(hass, DOMAIN, {})
         MockConfigEntry(domain=DOMAIN, options=options, data={}).add_to_hass(hass)
         api = await compat.async_get_api_instance(hass, options["llm_hass_api"], "en")
-        plan = build_prompt_plan(hass, MappingProxyType(options), api, async_get_home_context(hass))
+        frozen = MappingProxyType(options)
+        instructions = render_instructions(hass, frozen)
+        plan = build_prompt_plan(hass, instructions, api, async_get_home_context(hass), prompt_style(frozen))
         yield HomeSession(hass, home, plan, api)
 
 
