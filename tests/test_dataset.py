@@ -60,6 +60,8 @@ async def test_same_seed_same_files_and_every_family(tmp_path: Path) -> None:
     for row in rows:
         assert set(row) == {"id", "home", "kind", "family", "messages"}
         assert row["messages"][0]["role"] == "system" and row["messages"][-1]["role"] == "assistant"
+        assert row["messages"][0]["content"].endswith(COMPACT_RULES)  # the default: no rules or worked examples
+        assert "Request: " in row["messages"][1]["content"] or row["family"] == "follow_up"
 
 
 async def test_targets_parse_against_the_home_tools(tmp_path: Path) -> None:
