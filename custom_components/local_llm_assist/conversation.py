@@ -21,7 +21,7 @@ from .engine.errors import EngineError
 from .engine.prompt import build_messages
 from .entity import LocalLlmEntity
 from .home_context import async_get_home_context
-from .prompt_plan import build_prompt_plan, render_instructions
+from .prompt_plan import build_prompt_plan, prompt_style, render_instructions
 from .runtime import LocalLlmConfigEntry
 from .tracing.recorder import TurnRecorder
 from .turn import Turn
@@ -62,7 +62,8 @@ class LocalLlmConversationEntity(LocalLlmEntity, conversation.ConversationEntity
                 self.hass, options.get(CONF_LLM_HASS_API, []), self.hass.config.language
             )
             instructions = render_instructions(self.hass, options)
-            plan = build_prompt_plan(self.hass, instructions, api, async_get_home_context(self.hass))
+            home = async_get_home_context(self.hass)
+            plan = build_prompt_plan(self.hass, instructions, api, home, prompt_style(options))
             messages = build_messages(plan.system_prompt, plan.examples, [], "", [])
             runtime = self.runtime
             request = GenerationRequest(

@@ -41,7 +41,7 @@ from .engine.toolcall import Reply, ToolCall, parse_model_output
 from .engine.toolnames import bare_name
 from .engine.utterance import Utterance
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
-from .prompt_plan import PromptPlan, build_prompt_plan, render_instructions
+from .prompt_plan import PromptPlan, build_prompt_plan, prompt_style, render_instructions
 from .runtime import LocalLlmRuntime
 from .skills.runner import spoken_reply
 from .spoken import async_sentence
@@ -119,7 +119,7 @@ class Turn:
         self, text: str, instructions: str, home: HomeContext
     ) -> conversation.ConversationResult:
         """Prompt → generate → parse → ground → execute, until the model speaks or a call settles it."""
-        plan = build_prompt_plan(self.hass, instructions, self.chat_log.llm_api, home)
+        plan = build_prompt_plan(self.hass, instructions, self.chat_log.llm_api, home, prompt_style(self.options))
         self.trace.prompt(plan.system_prompt, plan.grammar)
         tools, devices = plan.tools, home.names.devices
         here = async_get_device_area(self.hass, self.user_input.device_id)
