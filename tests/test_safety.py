@@ -10,7 +10,7 @@ from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.local_llm_assist.conversation import skill_is_asked_for
+from custom_components.local_llm_assist.turn import skill_is_asked_for
 from toolkit.adversarial import adversarial_home
 
 from .helpers import ask, async_setup_agent, changed_entities, snapshot, speech

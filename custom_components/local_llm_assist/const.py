@@ -17,6 +17,8 @@ CONF_CONTEXT_SIZE: Final = "context_size"
 # options form: the benchmark and the eval set it to compare against llama.cpp's own sampler.
 CONF_DECODING: Final = "decoding"
 CONF_PROMPT: Final = "prompt"
+# "full" (default) or "compact", the short prompt for a model fine-tuned on the product's format.
+CONF_PROMPT_STYLE: Final = "prompt_style"
 CONF_TEMPERATURE: Final = "temperature"
 CONF_MAX_TOKENS: Final = "max_tokens"
 CONF_MAX_TOOL_ITERATIONS: Final = "max_tool_iterations"

@@ -14,12 +14,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent, llm, template
 
 from . import compat
-from .const import CONF_PROMPT, DEFAULT_PROMPT
+from .const import CONF_PROMPT, CONF_PROMPT_STYLE, DEFAULT_PROMPT
 from .engine.data import ToolSpec
 from .engine.grammar import build_grammar
 from .engine.model_tools import ModelTools, build_model_tools
 from .engine.output_schema import build_output_schema
-from .engine.prompt import build_examples, build_system_prompt
+from .engine.prompt import PROMPT_STYLES, PromptStyle, build_examples, build_system_prompt
 from .engine.toolnames import bare_name
 from .home_context import HomeContext
 from .skills.registry import tool_examples
@@ -36,8 +36,14 @@ class PromptPlan:
 
 
 def build_prompt_plan(
-    hass: HomeAssistant, options: MappingProxyType[str, Any], api: llm.APIInstance | None, home: HomeContext
+    hass: HomeAssistant,
+    instructions: str,
+    api: llm.APIInstance | None,
+    home: HomeContext,
+    style: PromptStyle = "full",
 ) -> PromptPlan:
+    """Everything the model is given for this home; `instructions` are the user's, already rendered,
+    `style` the options' prompt style (prompt_style)."""
     tools = build_model_tools(_tool_specs(hass, api), home.names)
     devices = home.names.devices
     return PromptPlan(
@@ -45,9 +51,16 @@ def build_prompt_plan(
         tools=tools,
         grammar=build_grammar(tools.specs),
         output_schema=build_output_schema(tools.specs),
-        system_prompt=build_system_prompt(render_instructions(hass, options), tools.specs, devices),
-        examples=build_examples(tools.specs, devices, tool_examples()),
+        system_prompt=build_system_prompt(instructions, tools.specs, devices, style),
+        # A model fine-tuned on this format learned from thousands of examples; a few more cost tokens.
+        examples=build_examples(tools.specs, devices, tool_examples()) if style == "full" else [],
     )
+
+
+def prompt_style(options: MappingProxyType[str, Any]) -> PromptStyle:
+    """The prompt style the options ask for (a catalog entry of a fine-tuned model sets "compact")."""
+    style = options.get(CONF_PROMPT_STYLE)
+    return next((known for known in PROMPT_STYLES if known == style), "full")
 
 
 def render_instructions(hass: HomeAssistant, options: MappingProxyType[str, Any]) -> str:
