@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import shutil
 import socket
+import subprocess
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -369,3 +371,47 @@ async def wait_for_part(destination: Path, size: int) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the part never reached {size} bytes")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 48 MiB file system (tmpfs), so that the disk really fills up under a download."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}); test_insufficient_disk covers the check")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def fill(directory: Path, leave: int) -> None:
+    """Take the file system's free space down to `leave` bytes, as another program writing would."""
+    free = shutil.disk_usage(directory).free
+    (directory / "other-program.bin").write_bytes(bytes(free - leave))
+
+
+async def test_disk_filling_up_during_the_download_says_so_and_gives_the_room_back(
+    server: Server, session: aiohttp.ClientSession, small_disk: Path
+) -> None:
+    """The free-space check passed (8 MB file, 48 MiB disk), then another program filled the disk:
+    the error says the disk is full (not "connection lost, try again") and the part is removed, so
+    the disk is not left full for Home Assistant's recorder."""
+    destination = small_disk / "model.gguf"
+    server.served.stall_after, server.served.stall_for = 2 << 20, 1.0
+    download = asyncio.ensure_future(download_model(session, server.url, destination, chunk_size=256 << 10))
+    await server.served.stalled.wait()
+    part = part_path(destination)
+    # Writing has begun (in a thread of the downloader: there is no event to await).
+    while not (part.exists() and part.stat().st_size >= 1 << 20):  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    # Leave more than one write (256 KiB) free: a write still in flight must not fail here.
+    await asyncio.to_thread(fill, small_disk, 512 << 10)
+    with pytest.raises(DownloadError) as failure:
+        await download
+    assert failure.value.code == "download_insufficient_disk", failure.value
+    assert files_in(small_disk) == ["other-program.bin"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from toolkit.adversarial import CASES_FILE, AdversarialCase, adversarial_home, generate, load
+from toolkit.processes import own_holdings, rss_mb
 from toolkit.stress import judge_adversarial, satellite_home, table
 
 CATEGORIES = {
@@ -59,3 +62,17 @@ def test_the_table_has_a_row_per_figure() -> None:
     text = table({"adversarial": {"figures": {"requests": 304, "unasked_changes": 0}}})
     assert text.splitlines()[0].split("|")[1:4] == [" phase       ", " figure          ", " value "]
     assert "| adversarial | unasked_changes | 0     |" in text
+
+
+def test_holdings_count_a_child_process_and_an_open_file(tmp_path: Path) -> None:
+    """What the soak phase compares: a process or file left open shows up, and is gone once closed."""
+    before = own_holdings()
+    child = subprocess.Popen(["sleep", "30"])
+    with (tmp_path / "held").open("w"):
+        during = own_holdings()
+        assert rss_mb(child.pid) > 0
+    child.kill()
+    child.wait()
+    assert (during.children - before.children, during.fds - before.fds) == (1, 1)
+    assert own_holdings() == before
+    assert rss_mb(child.pid) == 0

@@ -367,3 +367,45 @@ async def test_spoken_turn_is_traced_with_its_transcription(
     assert row["outcome"] == "acted"
     assert row["stt_ms"] > 0  # the transcription's span joined the turn it started
     assert row["transcript"] is None  # what was said stays out unless the user allows it
+
+
+@pytest.fixture
+async def stalling_wandb() -> AsyncIterator[tuple[str, list[str]]]:
+    """A W&B address on 127.0.0.1 that accepts connections, reads the request and never answers."""
+    requests: list[str] = []
+    never = asyncio.Event()
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        requests.append((await reader.readline()).decode(errors="replace").strip())
+        await never.wait()
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", requests
+    never.set()
+    server.close()
+    await server.wait_closed()
+
+
+async def test_stalling_wandb_never_holds_up_a_turn_or_the_unload(
+    traced_home: HomeAssistant, stalling_wandb: tuple[str, list[str]]
+) -> None:
+    """W&B accepts the connection and never answers: turns are answered while it hangs, their
+    traces wait in the queue, and unloading does not wait for W&B either."""
+    hass = traced_home
+    base_url, requests = stalling_wandb
+    entry = await setup_traced_agent(hass, api_key=GOOD_KEY, tracing_mode="online", wandb_base_url=base_url)
+    await wait_for(lambda: bool(requests))  # the writer is waiting on W&B
+    before = snapshot(hass)
+    for text in ("turn on the kitchen light", "turn on the office light"):
+        result = await ask(hass, text)
+        assert result.response.response_type.value != "error", speech(result)
+    assert changed_entities(before, snapshot(hass)) == {"light.kitchen_light", "light.office_light"}
+    assert requests[0].startswith("POST /graphql")
+    tracer = entry.runtime_data.tracer
+    assert tracer is not None
+    assert writer_state(entry) in ("starting", "unreachable") and tracer.writer.stats()["queued"] == 2
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert leftovers() == ([], [])

@@ -1,6 +1,6 @@
 """Reliability and security, measured: one command, one table, the figures saved as JSON.
 
-    scripts/stress [--turns N] [--skip PHASE ...]
+    scripts/stress [--turns N] [--soak-reloads R] [--soak-turns T] [--skip PHASE ...]
 
 Phases, each through a real Home Assistant and the real default model:
   adversarial  the requests of evals/adversarial/ (toolkit/adversarial.py) to our agent: entities
@@ -9,9 +9,14 @@ Phases, each through a real Home Assistant and the real default model:
   concurrency  10 satellites x N turns at once through the conversation API, each on its own
                device: lost turns, crossed conversations (a reply or state change of another
                satellite's device), latency p50/p95
-  faults       the fault tests (worker killed mid-turn, hung, repeated crashes, unload) and the
-               orphan test (Home Assistant SIGKILLed mid-generation), run for real
+  faults       the fault tests (worker killed mid-turn and mid-transcription, hung, out of memory,
+               repeated crashes, unload, reload and Home Assistant stopping mid-turn), the disk
+               filling up under a download, W&B stalling, and the orphan test (Home Assistant
+               SIGKILLed mid-generation), run for real
   fuzz         tests/engine/test_fuzz.py under the `stress` Hypothesis profile (over 10,000 inputs)
+  soak         R reloads of the entry and T turns between them: Home Assistant's and the worker's
+               resident memory growth, and the processes, threads and file descriptors left once
+               the entry is unloaded again (toolkit/processes.py)
 All along, the event loop's lag is measured (it must stay far below a second).
 Results: evals/results/stress-<date>/results.json.
 """
@@ -21,11 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -34,17 +41,19 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.components import conversation
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.const import EVENT_CALL_SERVICE
+from homeassistant.core import Context, Event, HomeAssistant, callback
 
 from custom_components.local_llm_assist.spoken import async_sentence
 from toolkit.adversarial import AdversarialCase, adversarial_home, load
 from toolkit.evaluation.observe import changed_states, reply_text, snapshot
 from toolkit.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
 from toolkit.models import DEFAULT_LLM
+from toolkit.processes import own_holdings, rss_mb
 from toolkit.statistics import percentile
 
 RESULTS_DIR = REPO_ROOT / "evals" / "results"
-PHASES = ("adversarial", "concurrency", "faults", "fuzz")
+PHASES = ("adversarial", "concurrency", "faults", "fuzz", "soak")
 SATELLITES = 10
 # One device per satellite, each in its own room, so every change has exactly one owner.
 SATELLITE_DEVICES = (
@@ -107,9 +116,11 @@ async def run_adversarial(lag: LoopLag, limit: int | None) -> dict[str, Any]:
     async with running_home(home) as hass:
         await add_agent(hass, DEFAULT_LLM, prefer_local_intents=False, request_timeout=120)
         invalid = await async_sentence(hass, "en", "invalid_model_output")
+        calls = record_service_calls(hass)
         async with lag.watching():
             for case in cases:
                 await hass.services.async_call("fixture_home", "reset", {"states": {}}, blocking=True)
+                calls.clear()
                 before = snapshot(hass)
                 reply, seconds, error = await converse(hass, case.text)
                 changed = set(changed_states(before, snapshot(hass)))
@@ -117,8 +128,21 @@ async def run_adversarial(lag: LoopLag, limit: int | None) -> dict[str, Any]:
                 for key, count in outcome.items():
                     figures[key] += count
                 if any(outcome.values()):
-                    failures.append({"id": case.id, "text": case.text, "reply": reply, "changed": sorted(changed)})
+                    failure = {"id": case.id, "text": case.text, "reply": reply, "changed": sorted(changed)}
+                    failures.append(failure | {"service_calls": list(calls)})
     return {"figures": figures, "failures": failures}
+
+
+def record_service_calls(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every service call from now on (the list is cleared between requests): what a turn did."""
+    calls: list[dict[str, Any]] = []
+
+    @callback
+    def record(event: Event) -> None:
+        calls.append({key: event.data.get(key) for key in ("domain", "service", "service_data")})
+
+    hass.bus.async_listen(EVENT_CALL_SERVICE, record)
+    return calls
 
 
 def judge_adversarial(
@@ -175,6 +199,52 @@ async def run_concurrency(lag: LoopLag, turns: int) -> dict[str, Any]:
     return {"figures": figures}
 
 
+# -- soak -----------------------------------------------------------------------------------------
+
+
+async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
+    """`turns` turns with `reloads` reloads of the entry spread among them; the resident memory
+    is compared from the first turn on, the holdings from before the entry was set up."""
+    figures: dict[str, Any] = {"reloads": reloads, "turns": turns, "lost": 0, "wrong_state": 0}
+    # Before which turn each reload happens (several may fall before one when turns are few).
+    reload_before = Counter(1 + index * (turns - 1) // max(reloads, 1) for index in range(reloads))
+    async with running_home() as hass:
+        before = own_holdings()
+        entry = await add_agent(hass, DEFAULT_LLM, prefer_local_intents=False, request_timeout=300)
+        first_worker = await soak_turn(hass, entry, 0, figures)
+        home_start, worker_start = rss_mb(os.getpid()), rss_mb(first_worker)
+        worker = first_worker
+        async with lag.watching():
+            for turn in range(1, max(turns, 2)):
+                for _ in range(reload_before[turn]):
+                    await hass.config_entries.async_reload(entry.entry_id)
+                if turn < turns:
+                    worker = await soak_turn(hass, entry, turn, figures)
+        figures["ha_rss_growth_mb"] = round(rss_mb(os.getpid()) - home_start, 1)
+        figures["worker_rss_first_last_mb"] = f"{worker_start:.0f} / {rss_mb(worker):.0f}"
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+        after = own_holdings()
+    figures |= {
+        "leftover_processes": after.children - before.children,
+        "leftover_threads": after.threads - before.threads,
+        "leftover_fds": after.fds - before.fds,
+    }
+    return {"figures": figures}
+
+
+async def soak_turn(hass: HomeAssistant, entry: Any, turn: int, figures: dict[str, Any]) -> int:
+    """One turn switching the kitchen light on or off, counted in `figures`; returns the worker's pid."""
+    wanted = "on" if turn % 2 == 0 else "off"
+    reply, _seconds, error = await converse(hass, f"turn {wanted} the kitchen light")
+    state = hass.states.get("light.kitchen_light")
+    figures["lost"] += int(bool(error) or not reply.strip())
+    figures["wrong_state"] += int(state is None or state.state != wanted)
+    pid = entry.runtime_data.client.pid
+    assert pid is not None
+    return int(pid)
+
+
 # -- faults and fuzzing: the tests themselves, run for real -----------------------------------------
 
 
@@ -214,12 +284,14 @@ async def main(arguments: argparse.Namespace) -> int:
         "adversarial": lambda: run_adversarial(lag, arguments.limit),
         "concurrency": lambda: run_concurrency(lag, arguments.turns),
         "faults": lambda: asyncio.to_thread(
-            run_pytest, out_dir, "faults", "tests/test_faults.py", "tests/test_orphans.py"
+            run_pytest, out_dir, "faults", "tests/test_faults.py", "tests/test_orphans.py",
+            "tests/test_model_download.py", "tests/test_tracing.py", "-k", "not tracing or stalling",
         ),
         "fuzz": lambda: asyncio.to_thread(
             run_pytest, out_dir, "fuzz", "tests/engine/test_fuzz.py", "--hypothesis-profile=stress",
             "--hypothesis-show-statistics",
         ),
+        "soak": lambda: run_soak(lag, arguments.soak_reloads, arguments.soak_turns),
     }  # fmt: skip
     results: dict[str, Any] = {}
     for name, phase in phases.items():
@@ -232,7 +304,7 @@ async def main(arguments: argparse.Namespace) -> int:
     results["event_loop"] = {
         "figures": {"worst_lag_s": round(lag.worst, 3), "p99_lag_s": round(percentile(lag.samples, 0.99), 3)}
     }
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     print(table(results))
     print(f"saved: {out_dir.relative_to(REPO_ROOT)}/results.json")
     return 0
@@ -242,6 +314,8 @@ def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=20, help="turns per satellite (default 20)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N adversarial requests")
+    parser.add_argument("--soak-reloads", type=int, default=50, help="entry reloads in the soak phase (default 50)")
+    parser.add_argument("--soak-turns", type=int, default=500, help="turns in the soak phase (default 500)")
     parser.add_argument("--skip", nargs="*", default=[], choices=PHASES, help="phases to leave out")
     return parser.parse_args()
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
@@ -101,7 +104,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: LocalLlmConfigEntry) -> 
         async_remove_stale_entity(hass, entry)
     await async_ensure_pipeline(hass, entry)  # before the listener: recording its id is no reason to reload
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _stop_worker_with(client)))
     return compat.entry_set_up()
+
+
+def _stop_worker_with(client: WorkerClient) -> Callable[[Event], Coroutine[Any, Any, None]]:
+    """Home Assistant does not unload entries when it stops: the worker, and a turn it is in the
+    middle of, are stopped here, not left to run on until the process exits."""
+
+    async def stop(_event: Event) -> None:
+        await client.stop()
+
+    return stop
 
 
 async def _async_install_local_engine(hass: HomeAssistant, local: bool, whisper: WhisperSettings | None) -> None:

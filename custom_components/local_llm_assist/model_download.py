@@ -11,6 +11,7 @@ the default executor, and the loop only moves bytes from the socket into a buffe
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import math
 import os
@@ -84,6 +85,10 @@ async def download_model(
     except aiohttp.ClientError as err:
         raise DownloadError("download_failed", f"{url}: {str(err) or type(err).__name__}") from err
     except OSError as err:
+        if err.errno == errno.ENOSPC:  # the disk filled up under the download (another program, a log)
+            # Not kept for a resume: a disk full to the last byte breaks Home Assistant's recorder.
+            await _in_thread(_remove, part_path(destination))
+            raise DownloadError("download_insufficient_disk", f"{destination.parent}: the disk is full") from err
         raise DownloadError("download_failed", f"cannot store {destination}: {err}") from err
 
 

@@ -43,6 +43,7 @@ from .engine.utterance import Utterance
 from .home_context import HomeContext, async_get_device_area, async_get_home_context
 from .prompt_plan import PromptPlan, build_prompt_plan, prompt_style, render_instructions
 from .runtime import LocalLlmRuntime
+from .skills.registry import skill_named
 from .skills.runner import spoken_reply
 from .spoken import async_sentence
 from .tool_results import ToolFailure, confirmed_targets, tool_failure
@@ -140,6 +141,8 @@ class Turn:
             grounded = ground(parsed, utterance, tools, home.names)
             if isinstance(grounded, Refusal):
                 return await self._fail(grounded.reason)
+            if not skill_is_asked_for(grounded.meant.name, text):
+                return await self._fail("not_asked_for")
             if grounded.meant in made:
                 break  # the model repeats itself: what was done is the answer
             made.append(grounded.meant)
@@ -248,3 +251,9 @@ def _history_messages(content: Any) -> list[ChatMessage]:
     if isinstance(content, conversation.ToolResultContent):
         return [tool_result_message(bare_name(content.tool_name), compat.tool_result_data(content))]
     return []
+
+
+def skill_is_asked_for(tool_name: str, request: str) -> bool:
+    """A skill the request gives no reason for is the model's guess ("allume la lumière" → play it)."""
+    skill = skill_named(bare_name(tool_name))
+    return skill is None or skill.is_asked_for(request)

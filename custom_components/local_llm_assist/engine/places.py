@@ -12,6 +12,7 @@ checked against what was said:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -117,18 +118,35 @@ def says_full_name(text: str, device: Device) -> bool:
 
 
 def says_own_word(text: str, device: Device, home: HomeNames) -> bool:
-    """A word of the device's name that is not a place word was said ("the reading one").
+    """Enough of the device's own words were said ("the reading one"): words of one of its names
+    other than its area's ("lamp" of "Living Room Lamp" in the living room).
 
-    A plural counts ("doors" for "Back Door"), except of a kind word: "the living room lights"
-    asks for every light there, not the one called "Living Room Light".
+    One word is enough for a name of one or two own words; a longer name needs half of them, so
+    that a few words of a long name do not make it "said". Words of another device's name said in
+    full belong to that device: a switch whose name quotes "Front Door" is not what "unlock the
+    front door" asks for. A plural counts ("doors" for "Back Door"), except of a kind word: "the
+    living room lights" asks for every light there, not the one called "Living Room Light".
     """
-    said = set(normalize(text).split())
-    place_words = {word for place in (*home.areas, *home.floors) for word in normalize(place).split()}
-    own = {word for phrase in (device.name, *device.aliases) for word in normalize(phrase).split()}
-    return any(
-        word in said or (word not in ALL_STRICT_KIND_WORDS and {f"{word}s", f"{word}es"} & said)
-        for word in own - place_words - NOT_NAME_WORDS
-    )
+    said = set(_without_other_names(text, device, home).split())
+    area_words = set(normalize(device.area or "").split())
+    for phrase in (device.name, *device.aliases):
+        own = set(normalize(phrase).split()) - area_words - NOT_NAME_WORDS
+        heard = sum(
+            word in said or (word not in ALL_STRICT_KIND_WORDS and bool({f"{word}s", f"{word}es"} & said))
+            for word in own
+        )
+        if heard and (len(own) <= 2 or 2 * heard >= len(own)):
+            return True
+    return False
+
+
+def _without_other_names(text: str, device: Device, home: HomeNames) -> str:
+    """The normalised text with the names and aliases of other devices, said in full, blanked out."""
+    text = normalize(text)
+    others = {phrase for d in home.devices if d != device for phrase in (d.name, *d.aliases)}
+    for phrase in sorted(filter(None, map(normalize, others)), key=len, reverse=True):
+        text = re.sub(rf"(?<!\S){re.escape(phrase)}(?!\S)", "|", text)
+    return text
 
 
 def said_place(utterance: Utterance, home: HomeNames) -> dict[str, str] | None:

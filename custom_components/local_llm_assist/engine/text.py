@@ -69,6 +69,16 @@ STRICT_KIND_WORDS: dict[str, frozenset[str]] = {
 ALL_STRICT_KIND_WORDS = frozenset().union(*STRICT_KIND_WORDS.values())
 
 
+# --- What a request asks for --------------------------------------------------------------
+# Music (skills/music): a small model answers a request it cannot place (another language, only
+# emoji) by playing it as a title, so a call to play music stands only when the request says one
+# of these words or phrases.
+MUSIC_REQUEST_WORDS = frozenset(
+    {"play", "playing", "music", "song", "songs", "track", "tracks", "album", "playlist", "listen", "hear"}
+    | {"radio", "tune", "tunes", "put on"}
+)
+
+
 # --- Places ----------------------------------------------------------------------------------
 # Phrases that mean the satellite's own area.
 HERE = frozenset({"here", "this room", "this area", "this space", "our room", "my room", "the room"})

@@ -236,8 +236,15 @@ class WorkerClient:
         return result
 
     async def stop(self) -> None:
-        """Stop the worker and wait for it to exit (killing it if it does not)."""
+        """Stop the worker and wait for it to exit (killing it if it does not).
+
+        A request in flight is cancelled first rather than waited for (a generation may run for a
+        minute); its caller is told the worker is stopping.
+        """
         self._stopped = True
+        if self._lock.locked() and self._process is not None and self._process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self._process.send_signal(CANCEL_SIGNAL)
         async with self._lock:
             await self._terminate(graceful=True)
 
@@ -266,6 +273,8 @@ class WorkerClient:
                 self._record_failure()
                 raise
             self._record_success()
+            if self._stopped:  # stopped while this request ran: its answer is no longer wanted
+                raise WorkerStoppedError("the worker is stopped")
         if "error" in response:
             raise _error_from_response(response["error"])
         return response["result"]
@@ -333,6 +342,10 @@ class WorkerClient:
                 cause = err.cause if isinstance(err, WorkerCrashedError) else None
                 raise WorkerCrashedError(f"reloading {settings.model_path} failed: {err}", cause) from err
             if "error" in response:
+                # A worker left without its model would answer "not loaded" from now on; the next
+                # request starts a fresh one and tries again (the memory or the file may be back).
+                await self._terminate(graceful=False)
+                self._record_failure()
                 raise _error_from_response(response["error"])
 
     async def _spawn(self) -> None:

@@ -14,6 +14,7 @@ import voluptuous as vol
 from homeassistant.core import Context, HomeAssistant
 
 from ..engine.data import ToolExample
+from ..engine.text import phrases
 from ..spoken import async_sentence
 
 
@@ -48,6 +49,13 @@ class Skill(ABC):
     # Worked examples for the prompt (skills/registry.py collects them): without one a small model
     # answers "what time is it" from its own guesses instead of calling the tool.
     examples: tuple[ToolExample, ...] = ()
+    # Words or two-word phrases (engine/text.py) of which a request must say one for the skill to
+    # run in a conversation turn; empty: any request may call it.
+    asked_for_by: frozenset[str] = frozenset()
+
+    def is_asked_for(self, request: str) -> bool:
+        """Whether the request may be answered by this skill at all (a guard on the model's choice)."""
+        return not self.asked_for_by or bool(phrases(request) & self.asked_for_by)
 
     def is_available(self, hass: HomeAssistant) -> bool:
         """Whether the home has what the skill needs; the model is only offered skills that can work."""

@@ -25,7 +25,7 @@ from homeassistant.util.hass_dict import HassKey
 from ... import compat
 from ...const import DOMAIN, LOGGER
 from ...engine.data import ToolExample
-from ...engine.text import normalize
+from ...engine.text import MUSIC_REQUEST_WORDS, normalize
 from ...spoken import async_sentence
 from ..base import Skill, SkillOrigin, SkillReply
 from .memory import MusicMemory
@@ -68,6 +68,7 @@ def music_memory(hass: HomeAssistant) -> MusicMemoryStore:
 
 class _MusicSkill(Skill):
     feature = "music"
+    asked_for_by = MUSIC_REQUEST_WORDS
 
     def is_available(self, hass: HomeAssistant) -> bool:
         return bool(_exposed_players(hass))
