@@ -11,7 +11,7 @@ from .run import BASES, RunConfig, finetune
 
 def parse(argv: list[str] | None) -> tuple[RunConfig, bool]:
     parser = argparse.ArgumentParser(prog="scripts/finetune", description=__doc__)
-    parser.add_argument("--data", type=Path, required=True, help="dataset folder (train.jsonl, valid.jsonl, manifest.json)")
+    parser.add_argument("--data", type=Path, required=True, help="dataset folder: train.jsonl, valid.jsonl")
     parser.add_argument("--base", choices=sorted(BASES), default="qwen")
     parser.add_argument("--out", type=Path, required=True, help="run folder")
     parser.add_argument("--steps", type=int, default=0, help="optimizer steps, one example each (0: --epochs)")

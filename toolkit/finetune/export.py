@@ -33,6 +33,7 @@ GGUF_NAMES = {
 }
 PEFT_NAME = re.compile(r"base_model\.model\.model\.layers\.(\d+)\.(.+)\.lora_([AB])\.weight$")
 PERMUTED_ARCHITECTURES = {"llama"}
+ROTARY_HEADS = {"self_attn.q_proj": "heads", "self_attn.k_proj": "kv_heads"}  # the head count each is permuted by
 
 
 def base_metadata(gguf_path: Path) -> dict[str, Any]:
@@ -67,7 +68,11 @@ def gguf_tensors(adapter: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any
             raise ValueError(f"unexpected tensor in the adapter: {name}")
         layer, module, side = match.groups()
         data = np.ascontiguousarray(weights, dtype=np.float32)
-        if side == "B" and meta["arch"] in PERMUTED_ARCHITECTURES and module in ("self_attn.q_proj", "self_attn.k_proj"):
+        if (
+            side == "B"
+            and meta["arch"] in PERMUTED_ARCHITECTURES
+            and module in ("self_attn.q_proj", "self_attn.k_proj")
+        ):
             data = np.ascontiguousarray(permute_rows(data, meta["heads" if module.endswith("q_proj") else "kv_heads"]))
         tensors[f"blk.{layer}.{GGUF_NAMES[module]}.weight.lora_{side.lower()}"] = data
     return tensors

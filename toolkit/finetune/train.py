@@ -117,7 +117,13 @@ def train(args: argparse.Namespace) -> None:
         elapsed = time.monotonic() - started
         rate = tokens_seen / elapsed
         eta = elapsed / (step + 1 - done) * (steps - step - 1)
-        line = {"step": step + 1, "loss": loss.item(), "tokens": len(example.tokens), "tokens_per_s": rate, "eta_s": eta}
+        line = {
+            "step": step + 1,
+            "loss": loss.item(),
+            "tokens": len(example.tokens),
+            "tokens_per_s": rate,
+            "eta_s": eta,
+        }
         log.write(json.dumps(line) + "\n")
         log.flush()
         print(f"step {step + 1}/{steps} loss {loss.item():.4f} {rate:.0f} tokens/s ETA {eta / 60:.1f} min", flush=True)
@@ -130,7 +136,7 @@ def train(args: argparse.Namespace) -> None:
 
 def _order(count: int, steps: int, seed: int) -> list[int]:
     """Shuffled passes over the examples, the same for a given seed (so a resumed run continues the same order)."""
-    rng, order = random.Random(seed), []
+    rng, order = random.Random(seed), list[int]()
     while len(order) < steps:
         epoch = list(range(count))
         rng.shuffle(epoch)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
 from .decoding import Decoded, Decoder, GrammarCompiler, GrammarRejectedError, vocabulary_tokenizer
 from .errors import GenerationCancelledError, ModelLoadError
+from .gguf_header import GgufHeaderError, string_fields
 from .prefix_states import PrefixStates, cache_folder, common_prefix_length
 
 if TYPE_CHECKING:
@@ -38,8 +39,17 @@ def check_model_file(path: str) -> None:
 
 
 def check_adapter_file(path: str) -> None:
-    """The same for a LoRA adapter: a missing or foreign file gets its own code, not the model's."""
+    """The same for a LoRA adapter: a missing or foreign file gets its own code, not the model's.
+
+    A GGUF that is not a LoRA adapter (a model file, say) is refused here: llama.cpp would apply nothing, silently.
+    """
     _check_gguf(path, "adapter_not_found", "adapter_invalid")
+    try:
+        fields = string_fields(Path(path), {"general.type", "adapter.type"})
+    except GgufHeaderError as err:
+        raise ModelLoadError("adapter_invalid", f"{path}: {err}") from err
+    if (fields.get("general.type"), fields.get("adapter.type")) != ("adapter", "lora"):
+        raise ModelLoadError("adapter_invalid", f"{path} is not a LoRA adapter")
 
 
 def _check_gguf(path: str, missing: str, foreign: str) -> None:
@@ -69,7 +79,9 @@ def chat_tokens(llama: Llama, formatter: Jinja2ChatFormatter, messages: list[Cha
     """The messages in the model's own chat template, as tokens (fine-tuning renders its data with this too)."""
     chat = [{"role": m.role, "content": m.content} for m in messages]
     formatted = formatter(messages=chat)  # type: ignore[arg-type]
-    tokens: list[int] = llama.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
+    tokens: list[int] = llama.tokenize(
+        formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+    )
     return tokens
 
 
