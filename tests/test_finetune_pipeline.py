@@ -9,12 +9,12 @@ Needs the fine-tuning venv that scripts/setup builds (~/.cache/local_llm_assist/
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from custom_components.local_llm_assist.engine.data import ChatMessage, Device, GenerationRequest, LlmSettings, ToolSpec
@@ -84,13 +84,10 @@ def answer_log_likelihood(tokens: list[int], start: int, adapter: Path | None) -
     )
     try:
         llama.eval(tokens)
-        total = 0.0
-        for position in range(start, len(tokens)):
-            logits = [float(value) for value in llama.scores[position - 1]]
-            peak = max(logits)
-            log_sum = peak + math.log(sum(math.exp(value - peak) for value in logits))
-            total += logits[tokens[position]] - log_sum
-        return total / (len(tokens) - start)
+        logits = np.asarray(llama.scores[start - 1 : len(tokens) - 1], dtype=np.float64)  # row i predicts token i + 1
+        peak = logits.max(axis=1, keepdims=True)
+        log_probs = logits - peak - np.log(np.exp(logits - peak).sum(axis=1, keepdims=True))
+        return float(log_probs[np.arange(len(logits)), tokens[start:]].mean())
     finally:
         llama.close()
 
