@@ -25,6 +25,7 @@ from homeassistant.core import HomeAssistant
 
 from scripts.bench_requests import REQUESTS, ModeResult, run_mode
 from toolkit.harness import OUR_AGENT, add_agent, running_home
+from toolkit.local_web import serving
 from toolkit.statistics import percentile
 
 API_KEY = "bench" + "0" * 40
@@ -44,15 +45,8 @@ async def stalling_wandb() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", graphql)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app, shutdown_timeout=0.1) as base_url:
+        yield base_url
 
 
 def closed_port_url() -> str:

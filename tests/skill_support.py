@@ -13,6 +13,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 
 from custom_components.local_llm_assist.const import DOMAIN
+from toolkit.local_web import serving
 
 from .helpers import HOMES
 
@@ -45,15 +46,8 @@ async def feed_server(routes: dict[str, Handler]) -> AsyncIterator[str]:
     app = web.Application()
     for path, handler in routes.items():
         app.router.add_get(path, handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base_url:
+        yield base_url
 
 
 def rss(*titles: str) -> bytes:

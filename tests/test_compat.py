@@ -12,8 +12,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent, llm
 
 from custom_components.local_llm_assist import compat
-from custom_components.local_llm_assist.conversation import ToolFailure, confirmed_targets, tool_failure
 from custom_components.local_llm_assist.skills.runner import spoken_reply
+from custom_components.local_llm_assist.tool_results import ToolFailure, confirmed_targets, tool_failure
 from custom_components.local_llm_assist.tracing.recorder import TurnRecorder
 
 

@@ -16,6 +16,7 @@ from homeassistant.setup import async_setup_component
 from custom_components.local_llm_assist import config_flow
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_MODEL_SHA256, DOMAIN
 from custom_components.local_llm_assist.engine.catalog import load_catalog
+from toolkit.local_web import serving
 from toolkit.models import SMOKE_LLM
 
 from .helpers import ask, speech, start_local_model_flow
@@ -43,14 +44,8 @@ async def model_server(hass: HomeAssistant, socket_enabled: None) -> AsyncIterat
 
     app = web.Application()
     app.router.add_get("/{name}", serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    server.base_url = f"http://127.0.0.1:{port}"
-    yield server
-    await runner.cleanup()
+    async with serving(app) as server.base_url:
+        yield server
 
 
 @pytest.fixture(autouse=True)

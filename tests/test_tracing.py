@@ -33,6 +33,7 @@ from custom_components.local_llm_assist.const import CONF_MODEL_PATH, CONF_WHISP
 from custom_components.local_llm_assist.tracing import setup as tracing_setup
 from custom_components.local_llm_assist.tracing.settings import CONF_WANDB_API_KEY, TRACES_FOLDER
 from custom_components.local_llm_assist.tracing.setup import REPAIR_TRACING_UNREACHABLE
+from toolkit.local_web import serving
 from toolkit.models import DEFAULT_LLM, FAST_WHISPER
 from toolkit.speech import speak
 
@@ -141,13 +142,8 @@ async def fake_wandb() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_post("/graphql", graphql)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serving(app) as base_url:
+        yield base_url
 
 
 async def test_offline_run_folder_holds_every_turn_with_its_spans_and_metrics(traced_home: HomeAssistant) -> None:

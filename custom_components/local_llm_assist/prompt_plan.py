@@ -36,8 +36,9 @@ class PromptPlan:
 
 
 def build_prompt_plan(
-    hass: HomeAssistant, options: MappingProxyType[str, Any], api: llm.APIInstance | None, home: HomeContext
+    hass: HomeAssistant, instructions: str, api: llm.APIInstance | None, home: HomeContext
 ) -> PromptPlan:
+    """Everything the model is given for this home; `instructions` are the user's, already rendered."""
     tools = build_model_tools(_tool_specs(hass, api), home.names)
     devices = home.names.devices
     return PromptPlan(
@@ -45,7 +46,7 @@ def build_prompt_plan(
         tools=tools,
         grammar=build_grammar(tools.specs),
         output_schema=build_output_schema(tools.specs),
-        system_prompt=build_system_prompt(render_instructions(hass, options), tools.specs, devices),
+        system_prompt=build_system_prompt(instructions, tools.specs, devices),
         examples=build_examples(tools.specs, devices, tool_examples()),
     )
 

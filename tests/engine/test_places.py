@@ -2,11 +2,12 @@
 
 import pytest
 
-from custom_components.local_llm_assist.engine.data import Device
+from custom_components.local_llm_assist.engine.data import ChatMessage, Device
 from custom_components.local_llm_assist.engine.home_names import HomeNames
 from custom_components.local_llm_assist.engine.model_tools import TARGET_SLOTS
 from custom_components.local_llm_assist.engine.places import ToolReach, WrongDevice, rewrite_or_refuse, said_place
 from custom_components.local_llm_assist.engine.toolcall import ToolCall
+from custom_components.local_llm_assist.engine.utterance import Utterance
 
 HOME = HomeNames(
     [
@@ -26,8 +27,9 @@ SET_POSITION = ToolReach(TARGET_SLOTS, {"cover"})
 def check(
     request: str, arguments: dict, reach: ToolReach = TURN_ON, here: str | None = None, earlier: str = ""
 ) -> dict:
-    said = f"{earlier} {request}" if earlier else request
-    return rewrite_or_refuse(ToolCall("HassTurnOff", arguments), request, said, HOME, reach, here).arguments
+    history = (ChatMessage("user", earlier),) if earlier else ()
+    utterance = Utterance(request, here, history)
+    return rewrite_or_refuse(ToolCall("HassTurnOff", arguments), utterance, HOME, reach).arguments
 
 
 def test_a_device_of_the_wrong_kind_in_the_named_area_becomes_the_kind_said() -> None:
@@ -65,7 +67,7 @@ def test_a_plural_of_an_own_word_names_the_device_but_not_of_a_kind_word() -> No
     home = HomeNames([Device("Kitchen Door", "lock", "Kitchen"), *HOME.devices], HOME.areas, HOME.floors)
     call = ToolCall("Unlock", {"name": "Kitchen Door"})
     reach = ToolReach(TARGET_SLOTS, {"lock"})
-    assert rewrite_or_refuse(call, "unlock the kitchen doors", "unlock the kitchen doors", home, reach, None) == call
+    assert rewrite_or_refuse(call, Utterance("unlock the kitchen doors"), home, reach) == call
 
 
 def test_another_kind_the_tool_cannot_reach_is_refused() -> None:
@@ -98,14 +100,14 @@ def test_here_is_the_satellite_area_and_all_is_the_whole_home() -> None:
 
 
 def test_here_without_a_satellite_area_names_no_place() -> None:
-    assert said_place("turn on the lights here", HOME, None) is None
-    assert said_place("lights on", HOME, None) is None
+    assert said_place(Utterance("turn on the lights here", None), HOME) is None
+    assert said_place(Utterance("lights on", None), HOME) is None
 
 
 def test_no_place_said_to_a_satellite_means_its_area() -> None:
-    assert said_place("lights on", HOME, "Kitchen") == {"area": "Kitchen"}
-    assert said_place("turn on the lights in the whole house", HOME, "Kitchen") == {}
-    assert said_place("lights in the kitchen and the bedroom", HOME, None) is None
+    assert said_place(Utterance("lights on", "Kitchen"), HOME) == {"area": "Kitchen"}
+    assert said_place(Utterance("turn on the lights in the whole house", "Kitchen"), HOME) == {}
+    assert said_place(Utterance("lights in the kitchen and the bedroom", None), HOME) is None
 
 
 def test_a_tool_without_area_slots_is_not_widened_but_refused_for_another_kind() -> None:
@@ -120,10 +122,10 @@ def test_locks_and_covers_are_never_widened() -> None:
     locks = ToolReach(TARGET_SLOTS, {"lock"})
     home = HomeNames([Device("Front Door", "lock", "Hallway"), *HOME.devices], HOME.areas, HOME.floors)
     unlock = ToolCall("Unlock", {"name": "Front Door"})
-    assert rewrite_or_refuse(unlock, "unlock every lock", "unlock every lock", home, locks, None) == unlock
+    assert rewrite_or_refuse(unlock, Utterance("unlock every lock"), home, locks) == unlock
     close = ToolCall("Close", {"name": "Bedroom Curtain"})
     request = "close all the curtains"
-    assert rewrite_or_refuse(close, request, request, HOME, SET_POSITION, None) == close
+    assert rewrite_or_refuse(close, Utterance(request), HOME, SET_POSITION) == close
 
 
 def test_a_tool_for_one_kind_says_the_kind() -> None:
@@ -135,7 +137,7 @@ def test_a_tool_for_one_kind_says_the_kind() -> None:
 
 
 def test_our_room_is_here_not_the_whole_home() -> None:
-    assert said_place("turn off all the lights in our room", HOME, "Bedroom") == {"area": "Bedroom"}
+    assert said_place(Utterance("turn off all the lights in our room", "Bedroom"), HOME) == {"area": "Bedroom"}
 
 
 def test_kinds_the_model_added_to_a_call_without_a_name_are_dropped() -> None:

@@ -34,6 +34,7 @@ from custom_components.local_llm_assist.engine.grammar import build_grammar
 from custom_components.local_llm_assist.engine.output_schema import build_output_schema
 from custom_components.local_llm_assist.engine.prompt import build_examples, build_messages, build_system_prompt
 from custom_components.local_llm_assist.engine.toolcall import Reply, ToolCall, parse_model_output
+from toolkit.local_web import serving
 from toolkit.models import SMOKE_LLM
 
 from ..servers import SERVER_API_KEY, LlamaServer, free_port, silent_server, sockets_enabled, start_llama_server
@@ -215,12 +216,8 @@ async def garbage_server(socket_enabled: None) -> AsyncIterator[str]:
     app = web.Application()
     for path in GARBAGE:
         app.router.add_post(path, answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
+    async with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.mark.parametrize("path", ["html", "cut", "shape", "nocontent"])

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ..local_web import serving
+
 FEEDS_DIR = Path(__file__).resolve().parents[2] / "evals" / "feeds"
 
 
@@ -19,12 +21,5 @@ async def serving_feeds(names: Sequence[str]) -> AsyncIterator[list[str]]:
         return
     app = web.Application()
     app.router.add_static("/", FEEDS_DIR)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield [f"http://127.0.0.1:{port}/{name}" for name in names]
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base_url:
+        yield [f"{base_url}/{name}" for name in names]

@@ -1,18 +1,66 @@
-"""Checks on the model's call after generation: is its target what was said, were its values said?
+"""The model's call checked against what the user said, before anything is done.
 
-A small model fills gaps with guesses: another exposed device when it cannot find the one asked
-for, numbers it saw in the states. Each check here compares the call with the user's own words.
-(Before generation, private_names.py refuses requests about devices the user did not expose;
-places.py rewrites calls on a place and a kind of device.)
+`ground` is the one step between parsing and executing: a small model fills gaps with guesses
+(another exposed device when it cannot find the one asked for, numbers it saw in the states), and
+each check here compares the call with the user's own words. It rewrites a call on a place and a
+kind of device (places.py), refuses a target nobody spoke of, and drops values nobody said.
+(Before generation, private_names.py refuses requests about devices the user did not expose.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from .text import NOT_TARGET_WORDS, normalize, said_numbers
+from .home_names import HomeNames
+from .model_tools import ModelTools
+from .places import WrongDevice, rewrite_or_refuse, tool_reach
+from .text import NOT_TARGET_WORDS, mentioned_names, normalize, said_numbers
+from .toolcall import ToolCall
+from .utterance import Utterance
+
+
+@dataclass(frozen=True)
+class GroundedCall:
+    meant: ToolCall  # the call as the request meant it: what the model is told it did
+    to_make: ToolCall  # that call without the values nobody said, still under the model's names
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # a key of the spoken sentences (strings.json)
+
+
+def ground(call: ToolCall, utterance: Utterance, tools: ModelTools, home: HomeNames) -> GroundedCall | Refusal:
+    """The call to make for what was said, or why none is made."""
+    text = utterance.text
+    try:
+        switched = tools.light_set_as_switch(call, text)
+        meant = rewrite_or_refuse(switched, utterance, home, tool_reach(tools, call.name, home))
+    except WrongDevice:
+        return Refusal("device_not_found")
+    if not _target_is_said(meant, utterance, home):
+        return Refusal("device_not_found")
+    arguments = drop_unsaid_arguments(meant.arguments, tools.schema(meant.name), utterance.said_by_user)
+    # Without the values nobody said, a light-set may be bare: a turn-on.
+    return GroundedCall(meant, tools.light_set_as_switch(ToolCall(meant.name, arguments), text))
+
+
+def _target_is_said(call: ToolCall, utterance: Utterance, home: HomeNames) -> bool:
+    """Refuse a call on a device or area nobody spoke of."""
+    said = utterance.conversation_text
+    if isinstance(name := call.arguments.get("name"), str):
+        device = home.device_named(name)
+        words = " ".join((name, *device.aliases, device.area or "")) if device else name
+        request_areas = mentioned_names(utterance.request_with_place, set(home.areas))
+        return target_is_mentioned(
+            said, words, request_areas=request_areas, target_area=device.area if device else None
+        )
+    if isinstance(area := call.arguments.get("area"), str):
+        return target_is_mentioned(said, area)
+    return True
 
 
 def _tokens(text: str) -> set[str]:

@@ -27,9 +27,9 @@ from .text import (
     mentioned_names,
     normalize,
     phrases,
-    says_here,
 )
 from .toolcall import ToolCall
+from .utterance import Utterance
 
 # Kinds a call may be widened to. Never locks or covers: "unlock every lock" must name its locks
 # (it is also how an injected instruction reads), and "all covers" takes in the garage door.
@@ -57,15 +57,15 @@ class WrongDevice(Exception):
     """The call names a device the request did not ask for."""
 
 
-def rewrite_or_refuse(
-    call: ToolCall, request: str, said: str, home: HomeNames, reach: ToolReach, here: str | None
-) -> ToolCall:
+def rewrite_or_refuse(call: ToolCall, utterance: Utterance, home: HomeNames, reach: ToolReach) -> ToolCall:
     """The call as the request meant it (see the module docstring); raises WrongDevice to refuse it.
 
-    `request` is this turn's text; `said` everything the user said in the conversation, so a
-    follow-up ("turn it off") may name the device of an earlier turn.
+    The device may be described anywhere in what the user said in the conversation, so a
+    follow-up ("turn it off") may name the device of an earlier turn; kinds and places count
+    only in this turn's request.
     """
-    words = phrases(request)
+    said = utterance.said_by_user
+    words = phrases(utterance.text)
     said_kinds = {kind for kind, kind_words in STRICT_KIND_WORDS.items() if words & kind_words}
     name = call.arguments.get("name")
     device = home.device_named(name) if isinstance(name, str) else None
@@ -75,7 +75,7 @@ def rewrite_or_refuse(
         return call  # the user described this device ("the lamp in the living room")
     if not said_kinds and len(reach.kinds) == 1:
         said_kinds = set(reach.kinds)  # a one-kind tool says it: "bedroom 50%" with light-set is lights
-    if widened := _widened(call, request, home, reach, said_kinds, here):
+    if widened := _widened(call, utterance, home, reach, said_kinds):
         return widened
     if device.domain in said_kinds:
         return call  # "turn on the light": the model's pick stands, the target guard judges it
@@ -92,11 +92,12 @@ def _narrowed(call: ToolCall, said_kinds: set[str]) -> ToolCall:
 
 
 def _widened(
-    call: ToolCall, request: str, home: HomeNames, reach: ToolReach, said_kinds: set[str], here: str | None
+    call: ToolCall, utterance: Utterance, home: HomeNames, reach: ToolReach, said_kinds: set[str]
 ) -> ToolCall | None:
     """The call on every device of the kinds said, in the place said; None when it cannot be."""
     kinds = sorted(said_kinds & reach.kinds & WIDENED_KINDS)
-    place = said_place(request, home, here)
+    place = said_place(utterance, home)
+    here = utterance.satellite_area
     if not kinds or place is None or not set(place) <= reach.slots:
         return None
     # A satellite's room said or implied ("lights off") is meant only if it has such a device:
@@ -130,12 +131,13 @@ def says_own_word(text: str, device: Device, home: HomeNames) -> bool:
     )
 
 
-def said_place(request: str, home: HomeNames, here: str | None) -> dict[str, str] | None:
+def said_place(utterance: Utterance, home: HomeNames) -> dict[str, str] | None:
     """The one place the request names: an area, a floor, "here", or everywhere ({}).
 
     A request that names no place means the satellite's area, as in Home Assistant's own
     sentences ("lights on" said in the kitchen).
     """
+    request, here = utterance.text, utterance.satellite_area
     areas = mentioned_names(request, set(home.areas))
     floors = mentioned_names(request, set(home.floors))
     if len(areas) == 1:
@@ -144,8 +146,8 @@ def said_place(request: str, home: HomeNames, here: str | None) -> dict[str, str
         return {"floor": next(iter(floors))}
     if areas or floors:
         return None  # several places: one call cannot name them
-    if here and says_here(request):
-        return {"area": here}
+    if utterance.spoken_place:
+        return {"area": utterance.spoken_place}
     if phrases(request) & EVERYWHERE:
         return {}
     return {"area": here} if here else None
