@@ -13,6 +13,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from . import compat
 from .const import (
+    CONF_ADAPTER_PATH,
+    CONF_ADAPTER_SCALE,
     CONF_CONTEXT_SIZE,
     CONF_DECODING,
     CONF_MODEL_PATH,
@@ -58,6 +60,8 @@ def llm_settings_from_entry(entry: LocalLlmConfigEntry) -> LlmSettings:
         model_path=entry.data[CONF_MODEL_PATH],
         context_size=int(entry.options.get(CONF_CONTEXT_SIZE, DEFAULT_CONTEXT_SIZE)),
         decoding="llama_grammar" if decoding == "llama_grammar" else "jump_forward",
+        adapter_path=entry.data.get(CONF_ADAPTER_PATH),
+        adapter_scale=float(entry.data.get(CONF_ADAPTER_SCALE, 1.0)),
     )
 
 

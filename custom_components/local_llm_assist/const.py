@@ -9,6 +9,9 @@ DOMAIN: Final = "local_llm_assist"
 LOGGER = logging.getLogger(__package__)
 
 CONF_MODEL_PATH: Final = "model_path"
+# A LoRA adapter applied on top of the model file (a catalog model that ships one), and its strength.
+CONF_ADAPTER_PATH: Final = "adapter_path"
+CONF_ADAPTER_SCALE: Final = "adapter_scale"
 CONF_MODEL_SHA256: Final = "model_sha256"
 CONF_CATALOG_MODEL: Final = "catalog_model"
 CONF_SHA256: Final = "sha256"

@@ -7,7 +7,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CATALOG_FILE = Path(__file__).resolve().parent.parent / "catalog.json"
+INTEGRATION_DIR = Path(__file__).resolve().parent.parent
+CATALOG_FILE = INTEGRATION_DIR / "catalog.json"
+PROMPT_STYLES = ("full", "compact")
+
+
+@dataclass(frozen=True)
+class CatalogAdapter:
+    """A LoRA adapter shipped inside the integration, applied on top of the entry's model file."""
+
+    file: str  # relative to the integration's folder
+    sha256: str
+    scale: float = 1.0
+
+    @property
+    def path(self) -> Path:
+        return INTEGRATION_DIR / self.file
 
 
 @dataclass(frozen=True)
@@ -24,6 +39,10 @@ class CatalogModel:
     license: str
     ram_gb: float | None
     good_for: str
+    adapter: CatalogAdapter | None = None
+    # The prompt a model wants: "full" (instructions and worked examples), or "compact" for a model
+    # fine-tuned on our format, which needs neither (a shorter prompt is also a faster one).
+    prompt_style: str = "full"
 
     @property
     def size_mb(self) -> int | None:
@@ -54,9 +73,23 @@ def load_catalog(path: Path = CATALOG_FILE) -> list[CatalogModel]:
             license=entry["license"],
             ram_gb=entry.get("ram_gb"),
             good_for=entry.get("good_for", ""),
+            adapter=_adapter(entry.get("adapter")),
+            prompt_style=_prompt_style(entry.get("prompt_style", "full")),
         )
         for entry in entries
     ]
+
+
+def _adapter(entry: dict[str, Any] | None) -> CatalogAdapter | None:
+    if entry is None:
+        return None
+    return CatalogAdapter(file=entry["file"], sha256=entry["sha256"], scale=float(entry.get("scale", 1.0)))
+
+
+def _prompt_style(style: str) -> str:
+    if style not in PROMPT_STYLES:
+        raise ValueError(f"unknown prompt style {style!r}: one of {', '.join(PROMPT_STYLES)}")
+    return style
 
 
 def downloadable_llms(catalog: list[CatalogModel]) -> list[CatalogModel]:

@@ -59,13 +59,16 @@ class LlmSettings:
 
     `decoding`: "jump_forward" (engine/decoding.py, the default) or "llama_grammar", llama.cpp's own
     grammar sampler, one token at a time (the benchmark's baseline, and the fallback for a grammar
-    llguidance cannot compile).
+    llguidance cannot compile). `adapter_path`: a LoRA adapter (GGUF) applied on top of the model,
+    with `adapter_scale` as its strength (1.0: as trained).
     """
 
     model_path: str
     context_size: int = 4096
     threads: int | None = None
     decoding: Decoding = "jump_forward"
+    adapter_path: str | None = None
+    adapter_scale: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
 from .decoding import Decoded, Decoder, GrammarCompiler, GrammarRejectedError, vocabulary_tokenizer
 from .errors import GenerationCancelledError, ModelLoadError
+from .gguf_header import GgufHeaderError, string_fields
 from .prefix_states import PrefixStates, cache_folder, common_prefix_length
 
 if TYPE_CHECKING:
@@ -34,12 +35,30 @@ GGUF_MAGIC = b"GGUF"
 
 def check_model_file(path: str) -> None:
     """Fail with a precise code before handing a file to native code."""
+    _check_gguf(path, "model_not_found", "model_not_gguf")
+
+
+def check_adapter_file(path: str) -> None:
+    """The same for a LoRA adapter: a missing or foreign file gets its own code, not the model's.
+
+    A GGUF that is not a LoRA adapter (a model file, say) is refused here: llama.cpp would apply nothing, silently.
+    """
+    _check_gguf(path, "adapter_not_found", "adapter_invalid")
+    try:
+        fields = string_fields(Path(path), {"general.type", "adapter.type"})
+    except GgufHeaderError as err:
+        raise ModelLoadError("adapter_invalid", f"{path}: {err}") from err
+    if (fields.get("general.type"), fields.get("adapter.type")) != ("adapter", "lora"):
+        raise ModelLoadError("adapter_invalid", f"{path} is not a LoRA adapter")
+
+
+def _check_gguf(path: str, missing: str, foreign: str) -> None:
     file = Path(path)
     if not file.is_file():
-        raise ModelLoadError("model_not_found", f"no file at {path}")
+        raise ModelLoadError(missing, f"no file at {path}")
     with file.open("rb") as handle:
         if handle.read(4) != GGUF_MAGIC:
-            raise ModelLoadError("model_not_gguf", f"{path} is not a GGUF file")
+            raise ModelLoadError(foreign, f"{path} is not a GGUF file")
 
 
 @dataclass
@@ -53,12 +72,17 @@ class LoadedModel:
 
     def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
         """The messages in the model's own chat template, ready for the assistant's answer."""
-        chat = [{"role": m.role, "content": m.content} for m in messages]
-        formatted = self.formatter(messages=chat)  # type: ignore[arg-type]
-        tokens: list[int] = self.llama.tokenize(
-            formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
-        )
-        return tokens
+        return chat_tokens(self.llama, self.formatter, messages)
+
+
+def chat_tokens(llama: Llama, formatter: Jinja2ChatFormatter, messages: list[ChatMessage]) -> list[int]:
+    """The messages in the model's own chat template, as tokens (fine-tuning renders its data with this too)."""
+    chat = [{"role": m.role, "content": m.content} for m in messages]
+    formatted = formatter(messages=chat)  # type: ignore[arg-type]
+    tokens: list[int] = llama.tokenize(
+        formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+    )
+    return tokens
 
 
 class LlamaRuntime:
@@ -71,23 +95,13 @@ class LlamaRuntime:
         if settings in self._models:
             return {"already_loaded": True}
         check_model_file(settings.model_path)
-        from llama_cpp import Llama  # heavy import, only in the worker
-
+        if settings.adapter_path is not None:
+            check_adapter_file(settings.adapter_path)
         started = time.monotonic()
-        threads = settings.threads or max(1, (os.cpu_count() or 2))
-        try:
-            llama = Llama(
-                model_path=settings.model_path,
-                n_ctx=settings.context_size,
-                n_threads=threads,
-                n_threads_batch=threads,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError) as err:
-            raise ModelLoadError("model_load_failed", str(err)) from err
-        saved = PrefixStates(cache_folder(settings.model_path, llama.n_ctx()))
+        llama = _open(settings)
+        saved = PrefixStates(cache_folder(settings.model_path, llama.n_ctx(), _adapter_identity(settings)))
         decoder = Decoder(llama, GrammarCompiler(vocabulary_tokenizer(llama)), saved)
-        self._models[settings] = LoadedModel(llama, _chat_formatter(llama), decoder)
+        self._models[settings] = LoadedModel(llama, chat_formatter(llama), decoder)
         return {"load_ms": (time.monotonic() - started) * 1000, "context_size": llama.n_ctx()}
 
     def unload(self, settings: LlmSettings) -> None:
@@ -182,7 +196,36 @@ def _llama_grammar(loaded: LoadedModel, text: str | None) -> LlamaGrammar | None
     return grammar
 
 
-def _chat_formatter(llama: Llama) -> Jinja2ChatFormatter:
+def _open(settings: LlmSettings) -> Llama:
+    from llama_cpp import Llama  # heavy import, only in the worker
+
+    threads = settings.threads or max(1, (os.cpu_count() or 2))
+    try:
+        return Llama(
+            model_path=settings.model_path,
+            n_ctx=settings.context_size,
+            n_threads=threads,
+            n_threads_batch=threads,
+            lora_path=settings.adapter_path,
+            lora_scale=settings.adapter_scale,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError) as err:
+        # llama-cpp-python names the LoRA adapter when that is what failed (another architecture, not an adapter).
+        code = "adapter_invalid" if settings.adapter_path and "lora" in str(err).lower() else "model_load_failed"
+        raise ModelLoadError(code, str(err)) from err
+
+
+def _adapter_identity(settings: LlmSettings) -> str:
+    """What makes the saved prompt states of base + adapter differ from the base model's own."""
+    if settings.adapter_path is None:
+        return ""
+    adapter = Path(settings.adapter_path)
+    stat = adapter.stat()
+    return f"{adapter.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{settings.adapter_scale}"
+
+
+def chat_formatter(llama: Llama) -> Jinja2ChatFormatter:
     """The chat template the model file carries, set up the way llama-cpp-python sets it up."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 

@@ -59,13 +59,14 @@ def common_prefix_length(first: tuple[int, ...] | list[int], second: list[int]) 
     return length
 
 
-def cache_folder(model_path: str, context_size: int) -> Path:
-    """Where the states of this model, context size and runtime version live."""
+def cache_folder(model_path: str, context_size: int, adapter: str = "") -> Path:
+    """Where the states of this model, context size, adapter (its identity, if any) and runtime version live."""
     import llama_cpp
 
     model = Path(model_path)
     stat = model.stat()
     identity = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{context_size}|{llama_cpp.__version__}"
+    identity += f"|{adapter}" if adapter else ""  # the base model's folder stays where it was
     return model.parent / CACHE_FOLDER / hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 

@@ -410,7 +410,7 @@ class WorkerClient:
 
 
 def _error_from_response(error: dict[str, str]) -> EngineError:
-    if error["code"].startswith("model_"):
+    if error["code"].startswith(("model_", "adapter_")):
         return ModelLoadError(error["code"], error["message"])
     failure = EngineError(error["message"])
     failure.code = error["code"]
