@@ -35,23 +35,25 @@ class Candidate:
     separate_model: bool = False  # the option changes the loaded model for later calls (chunk_length)
 
 
-def candidates(vocabulary: str) -> list[Candidate]:
+def candidates(names: str) -> list[Candidate]:
+    """The baseline, the window lengths, then one change at a time to the 15 s window with one beam."""
+    one = {"beam_size": 1}
     return [
-        Candidate("baseline (before)", None, BEFORE, repeats_removed=False),
-        Candidate("30 s window, temperature 0", None),
-        Candidate("faster-whisper chunk_length=10", None, {**BEFORE, "chunk_length": 10}, False, True),
-        Candidate("window 10 s", 10),
-        Candidate("window 15 s (default)"),
-        Candidate("window 20 s", 20),
-        Candidate("window 15 s, repeats kept", repeats_removed=False),
-        Candidate("window 15 s, temperature fallback", options={"temperature": FALLBACK_TEMPERATURES}),
-        Candidate("window 15 s, beam 2", options={"beam_size": 2}),
-        Candidate("window 15 s, suppress_blank off", options={"suppress_blank": False}),
-        Candidate("window 15 s, VAD speech pad 200 ms", options={"vad_parameters": {"speech_pad_ms": 200}}),
-        Candidate("window 15 s, VAD off", options={"vad_filter": False}),
-        Candidate("window 15 s, no hotwords", options={"hotwords": None}),
-        Candidate("window 15 s, names as initial prompt", options={"hotwords": None, "initial_prompt": vocabulary}),
-        Candidate("window 15 s, hotwords + initial prompt", options={"initial_prompt": vocabulary}),
+        Candidate("baseline (before)", None, {**BEFORE, **one}, repeats_removed=False),
+        Candidate("30 s window, temperature 0", None, one),
+        Candidate("faster-whisper chunk_length=10", None, {**BEFORE, **one, "chunk_length": 10}, False, True),
+        Candidate("window 10 s", 10, one),
+        Candidate("window 15 s", options=one),
+        Candidate("window 20 s", 20, one),
+        Candidate("window 15 s, repeats kept", options=one, repeats_removed=False),
+        Candidate("window 15 s, temperature fallback", options={**one, "temperature": FALLBACK_TEMPERATURES}),
+        Candidate("window 15 s, beam 2 (default)", options={"beam_size": 2}),
+        Candidate("window 15 s, suppress_blank off", options={**one, "suppress_blank": False}),
+        Candidate("window 15 s, VAD speech pad 200 ms", options={**one, "vad_parameters": {"speech_pad_ms": 200}}),
+        Candidate("window 15 s, VAD off", options={**one, "vad_filter": False}),
+        Candidate("window 15 s, no hotwords", options={**one, "hotwords": None}),
+        Candidate("window 15 s, names as initial prompt", options={**one, "hotwords": None, "initial_prompt": names}),
+        Candidate("window 15 s, hotwords + initial prompt", options={**one, "initial_prompt": names}),
     ]
 
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from faster_whisper import WhisperModel
 from faster_whisper.audio import pad_or_trim
+from tqdm import tqdm
 
+from custom_components.local_llm_assist.engine.data import TranscriptionRequest
 from custom_components.local_llm_assist.engine.speech_window import (
     FULL_WINDOW_FRAMES,
     Features,
@@ -16,9 +19,9 @@ from custom_components.local_llm_assist.engine.speech_window import (
     content_frames,
     window_frames,
 )
-from custom_components.local_llm_assist.engine.whisper import without_repeats
+from custom_components.local_llm_assist.engine.whisper import decoding_options, without_repeats
 from toolkit.models import FAST_WHISPER
-from toolkit.speech import silence, speak
+from toolkit.speech import silence, speak, word_errors
 
 WINDOW_SECONDS = 15
 
@@ -53,6 +56,35 @@ def test_audio_longer_than_the_window_is_encoded_whole(model: SpeechWindowWhispe
 def test_silence_is_not_mistaken_for_padding(model: SpeechWindowWhisper) -> None:
     features = features_of(silence(2), model)
     assert content_frames(features) == pytest.approx(200, abs=2)
+
+
+# Before the speech window: faster-whisper's own 30 s window, one beam, the temperature fallback list.
+BEFORE = {"beam_size": 1, "temperature": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0], "max_new_tokens": None}
+HOTWORDS = "bedroom fan, front door, garage door, kitchen light, bedroom, garage, kitchen"
+COMMANDS = ["lock the front door", "close the garage door", "turn off the bedroom fan", "turn on the kitchen light"]
+
+
+def heard(model: WhisperModel, pcm: bytes, **changes: object) -> str:
+    request = TranscriptionRequest(pcm=pcm, language="en", hotwords=HOTWORDS)
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    segments, _ = model.transcribe(samples, **{**decoding_options(request, multilingual=False), **changes})
+    return " ".join(segment.text.strip() for segment in segments)
+
+
+def test_the_window_hears_commands_at_least_as_well_as_the_whole_30_seconds(
+    model: SpeechWindowWhisper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # faster-whisper's (disabled) progress bar starts tqdm's monitor thread, which Home Assistant's
+    # test plugin reports as left running; tqdm's own setting turns it off.
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)
+    before = WhisperModel(str(FAST_WHISPER), device="cpu", compute_type="int8", cpu_threads=2)
+    errors_now = errors_before = 0
+    for voice in ("en-us", "en-gb-x-rp"):
+        for command in COMMANDS:
+            pcm = speak(command, voice)
+            errors_now += word_errors(command, without_repeats(heard(model, pcm)))[0]
+            errors_before += word_errors(command, heard(before, pcm, **BEFORE))[0]
+    assert errors_now <= errors_before <= 4  # the second bound: the audio is not so hard that both fail
 
 
 @pytest.mark.parametrize("seconds", [0, 0.5, 31])
