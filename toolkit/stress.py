@@ -1,6 +1,6 @@
 """Reliability and security, measured: one command, one table, the figures saved as JSON.
 
-    scripts/stress [--turns N] [--soak-reloads R] [--soak-turns T] [--skip PHASE ...]
+    scripts/stress [--turns N] [--voice-turns N] [--soak-reloads R] [--soak-turns T] [--skip PHASE ...]
 
 Phases, each through a real Home Assistant and the real default model:
   adversarial  the requests of evals/adversarial/ (toolkit/adversarial.py) to our agent: entities
@@ -9,6 +9,12 @@ Phases, each through a real Home Assistant and the real default model:
   concurrency  10 satellites x N turns at once through the conversation API, each on its own
                device: lost turns, crossed conversations (a reply or state change of another
                satellite's device), latency p50/p95
+  voice        3 satellites x N spoken commands at once, espeak-ng speech streamed in real time
+               through the ready "Local LLM Assist" pipeline (whisper tiny.en in the worker, then
+               Home Assistant's matcher or the model), each about its own light: lost turns,
+               crossed turns (a state change made in another satellite's turn's context, or
+               another satellite's device heard or answered), wrong transcripts, end of audio →
+               state change p50/p95
   faults       the fault tests (worker killed mid-turn and mid-transcription, hung, out of memory,
                repeated crashes, unload, reload and Home Assistant stopping mid-turn), the disk
                filling up under a download, W&B stalling, and the orphan test (Home Assistant
@@ -43,23 +49,28 @@ from typing import Any
 from homeassistant.components import conversation
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.setup import async_setup_component
 
+from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHISPER_LANGUAGE, CONF_WHISPER_MODEL_PATH
 from custom_components.local_llm_assist.spoken import async_sentence
 from toolkit.adversarial import AdversarialCase, adversarial_home, load
 from toolkit.evaluation.observe import changed_states, reply_text, snapshot
 from toolkit.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
-from toolkit.models import DEFAULT_LLM
+from toolkit.models import DEFAULT_LLM, FAST_WHISPER
 from toolkit.processes import own_holdings, rss_mb
+from toolkit.satellites import (
+    SATELLITE_DEVICES,
+    SATELLITES,
+    command_record,
+    round_figures,
+    satellite_home,
+    speak_at_once,
+)
 from toolkit.statistics import percentile
 
 RESULTS_DIR = REPO_ROOT / "evals" / "results"
-PHASES = ("adversarial", "concurrency", "faults", "fuzz", "soak")
-SATELLITES = 10
-# One device per satellite, each in its own room, so every change has exactly one owner.
-SATELLITE_DEVICES = (
-    "Desk Lamp", "Porch Light", "Sofa Lamp", "Hall Light", "Pantry Light",
-    "Garden Light", "Study Lamp", "Stair Light", "Closet Light", "Mirror Light",
-)  # fmt: skip
+PHASES = ("adversarial", "concurrency", "voice", "faults", "fuzz", "soak")
+VOICE_SATELLITES = 3
 
 
 @dataclass
@@ -160,15 +171,6 @@ def judge_adversarial(
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def satellite_home() -> dict[str, Any]:
-    areas = [{"id": f"room_{index}", "name": f"Room {index + 1}"} for index in range(SATELLITES)]
-    entities = [
-        {"domain": "light", "id": name.lower().replace(" ", "_"), "name": name, "area": f"room_{index}", "state": "off"}
-        for index, name in enumerate(SATELLITE_DEVICES)
-    ]
-    return {"areas": areas, "entities": entities}
-
-
 async def run_concurrency(lag: LoopLag, turns: int) -> dict[str, Any]:
     latencies: list[float] = []
     figures: dict[str, float] = {"satellites": SATELLITES, "turns": SATELLITES * turns, "lost": 0, "crossed": 0}
@@ -197,6 +199,29 @@ async def run_concurrency(lag: LoopLag, turns: int) -> dict[str, Any]:
             figures["wall_s"] = round(time.perf_counter() - started, 1)
     figures |= {"p50_s": round(percentile(latencies, 0.5), 2), "p95_s": round(percentile(latencies, 0.95), 2)}
     return {"figures": figures}
+
+
+# -- voice ------------------------------------------------------------------------------------------
+
+
+async def run_voice(lag: LoopLag, turns: int) -> dict[str, Any]:
+    """VOICE_SATELLITES satellites x `turns` spoken commands at once through the ready pipeline."""
+    async with running_home(satellite_home()) as hass:
+        assert await async_setup_component(hass, "assist_pipeline", {})
+        speech: dict[str, Any] = {CONF_WHISPER_MODEL_PATH: str(FAST_WHISPER), CONF_WHISPER_LANGUAGE: "en"}
+        entry = await add_agent(hass, DEFAULT_LLM, request_timeout=300, **speech)
+        if entry.runtime_data.warm_up is not None:
+            await entry.runtime_data.warm_up  # measured from warm, as the other phases
+        start = len(lag.samples)
+        async with lag.watching():
+            started = time.perf_counter()
+            spoken = await speak_at_once(hass, entry.data[CONF_PIPELINE_ID], VOICE_SATELLITES, turns)
+            wall_s = round(time.perf_counter() - started, 1)
+    samples = lag.samples[start:]
+    figures = {"satellites": VOICE_SATELLITES, "turns": len(spoken.commands)} | round_figures(spoken)
+    figures |= {"wall_s": wall_s, "worst_lag_s": round(max(samples, default=0.0), 3)}
+    figures["p99_lag_s"] = round(percentile(samples, 0.99), 3)
+    return {"figures": figures, "commands": [command_record(command) for command in spoken.commands]}
 
 
 # -- soak -----------------------------------------------------------------------------------------
@@ -283,6 +308,7 @@ async def main(arguments: argparse.Namespace) -> int:
     phases: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "adversarial": lambda: run_adversarial(lag, arguments.limit),
         "concurrency": lambda: run_concurrency(lag, arguments.turns),
+        "voice": lambda: run_voice(lag, arguments.voice_turns),
         "faults": lambda: asyncio.to_thread(
             run_pytest, out_dir, "faults", "tests/test_faults.py", "tests/test_orphans.py",
             "tests/test_model_download.py", "tests/test_tracing.py", "-k", "not tracing or stalling",
@@ -313,6 +339,7 @@ async def main(arguments: argparse.Namespace) -> int:
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=20, help="turns per satellite (default 20)")
+    parser.add_argument("--voice-turns", type=int, default=5, help="spoken turns per satellite (default 5)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N adversarial requests")
     parser.add_argument("--soak-reloads", type=int, default=50, help="entry reloads in the soak phase (default 50)")
     parser.add_argument("--soak-turns", type=int, default=500, help="turns in the soak phase (default 500)")
