@@ -3,8 +3,9 @@
 Each satellite says a command about its own light (toolkit/satellites.py, as `scripts/stress`
 does at larger size), espeak-ng speech streamed in real time so the three overlap. Every turn goes
 to the model here, so transcriptions for some satellites and generations for others queue at the
-one worker process: each transcript must come back to the pipeline that sent the audio, and each
-state change must carry the context of the satellite that asked for it.
+one worker process: each transcript must come back to the pipeline that sent the audio, each
+state change must carry the context of the satellite that asked for it, and each turn's trace
+must hold its own transcription.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from custom_components.local_llm_assist.engine.worker import WorkerClient
+from custom_components.local_llm_assist.tracing.recorder import Tracer
+from custom_components.local_llm_assist.tracing.settings import ModelInfo, TracingSettings
+from custom_components.local_llm_assist.tracing.trace import TurnTrace
 from toolkit.satellites import command_record, round_figures, satellite_home, speak_at_once
 
 from .voice import async_setup_voice, our_pipeline_id
@@ -32,6 +36,10 @@ async def test_three_satellites_at_once_lose_and_cross_nothing(hass: HomeAssista
     pipeline = assist_pipeline.async_get_pipeline(hass, our_pipeline_id(entry))
     await assist_pipeline.async_update_pipeline(hass, pipeline, prefer_local_intents=False)
     calls = time_worker_calls(entry.runtime_data.client)
+    traces = KeptTraces()  # traces in memory: what W&B would receive
+    entry.runtime_data.tracer = Tracer(
+        TracingSettings(enabled=True, include_text=True), ModelInfo("m", "m", None), traces
+    )
 
     spoken = await speak_at_once(hass, pipeline.id, satellites=3, turns=1)
 
@@ -42,6 +50,9 @@ async def test_three_satellites_at_once_lose_and_cross_nothing(hass: HomeAssista
     assert counts == {"lost": 0, "crossed": 0, "wrong_state": 0, "unowned_changes": 0}, commands
     # The turns did share the worker: a transcription was waiting or running while a generation was.
     assert overlapping(calls, "transcribe", "generate"), calls
+    # Each turn's trace has the transcription of its own pipeline run (matched by its conversation).
+    transcribed = {trace.conversation_id: trace.stt.transcript if trace.stt else None for trace in traces.traces}
+    assert transcribed == {command.heard.conversation_id: command.heard.transcript for command in spoken.commands}
 
 
 def time_worker_calls(client: WorkerClient) -> list[Call]:
@@ -71,3 +82,14 @@ def overlapping(calls: list[Call], first: str, second: str) -> bool:
         for b_op, b_start, b_end in calls
         if (a_op, b_op) == (first, second)
     )
+
+
+class KeptTraces:
+    def __init__(self) -> None:
+        self.traces: list[TurnTrace] = []
+
+    def submit(self, trace: TurnTrace) -> None:
+        self.traces.append(trace)
+
+    def stats(self) -> dict[str, int]:
+        return {"written": len(self.traces)}
