@@ -83,8 +83,10 @@ def test_holdings_count_a_child_process_and_an_open_file(tmp_path: Path) -> None
 DESK, PORCH = VoiceSatellite(0), VoiceSatellite(1)
 
 
-def spoken(satellite: VoiceSatellite, heard: str, reply: str, context: str, error: str = "") -> SpokenCommand:
-    return SpokenCommand(satellite, "on", SpokenTurn(heard, reply, error, "c", False, 10.0), context)
+def spoken(
+    satellite: VoiceSatellite, heard: str, reply: str, context: str, error: str = "", by_model: bool = False
+) -> SpokenCommand:
+    return SpokenCommand(satellite, "on", SpokenTurn(heard, reply, error, "c", not by_model, 10.0), context)
 
 
 def test_each_voice_satellite_names_only_its_own_light() -> None:
@@ -117,7 +119,7 @@ def test_a_spoken_turn_without_answer_or_action_is_lost_or_wrong() -> None:
 def test_round_figures_time_the_own_change_and_count_changes_nobody_asked_for() -> None:
     desk, porch = (
         spoken(DESK, "turn on the desk lamp", "Done", "a"),
-        spoken(PORCH, "switch on the porch light", "Ok", "b"),
+        spoken(PORCH, "switch on the porch light", "Ok", "b", by_model=True),
     )
     changes = [
         StateChange("light.desk_lamp", "on", "a", 11.5),  # 1.5 s after the end of its audio
@@ -128,3 +130,4 @@ def test_round_figures_time_the_own_change_and_count_changes_nobody_asked_for() 
     figures = round_figures(SpokenRound([desk, porch], changes, {"r"}))
     assert (figures["lost"], figures["crossed"], figures["unowned_changes"], figures["wer"]) == (0, 0, 1, 0.0)
     assert (figures["p50_s"], figures["p95_s"]) == (1.5, 3.0)
+    assert (figures["matcher_p50_s"], figures["model_p50_s"]) == (1.5, 3.0)  # the desk lamp heard by the matcher

@@ -44,7 +44,7 @@ async def test_three_satellites_at_once_lose_and_cross_nothing(hass: HomeAssista
     spoken = await speak_at_once(hass, pipeline.id, satellites=3, turns=1)
 
     figures = round_figures(spoken)
-    commands = [command_record(command) for command in spoken.commands]
+    commands = [command_record(spoken, command) for command in spoken.commands]
     assert len(commands) == 3 and figures["by_model"] == 3, commands
     counts = {key: figures[key] for key in ("lost", "crossed", "wrong_state", "unowned_changes")}
     assert counts == {"lost": 0, "crossed": 0, "wrong_state": 0, "unowned_changes": 0}, commands

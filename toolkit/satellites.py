@@ -94,6 +94,12 @@ class SpokenRound:
     def own_changes(self, command: SpokenCommand) -> list[StateChange]:
         return [change for change in self.changes if change.context_id == command.context_id]
 
+    def latency(self, command: SpokenCommand) -> float | None:
+        """Seconds from the end of the command's audio to its light changing as asked (None: it did not)."""
+        wanted = (command.satellite.entity_id, command.wanted)
+        done = [change.at for change in self.own_changes(command) if (change.entity_id, change.state) == wanted]
+        return min(done) - command.heard.audio_ended if done else None
+
     def unowned_changes(self) -> list[StateChange]:
         """Changes caused by no command and no reset: nobody asked for them."""
         owners = {command.context_id for command in self.commands} | self.resets
@@ -174,28 +180,31 @@ def judge_spoken(command: SpokenCommand, own_changes: list[StateChange]) -> dict
 
 
 def round_figures(spoken: SpokenRound) -> dict[str, Any]:
-    """Counts over the round, word error rate and latency from the end of the audio to the state change."""
+    """Counts over the round, word error rate, and latency from the end of the audio to the state
+    change: over all commands, then those Home Assistant's matcher answered and those the model did."""
     figures: dict[str, Any] = dict.fromkeys(("lost", "crossed", "wrong_state", "wrong_transcripts", "by_model"), 0)
-    latencies: list[float] = []
     for command in spoken.commands:
-        own = spoken.own_changes(command)
-        for key, count in judge_spoken(command, own).items():
+        for key, count in judge_spoken(command, spoken.own_changes(command)).items():
             figures[key] += count
         figures["by_model"] += int(command.heard.processed_locally is False)
-        satellite, wanted = command.satellite, command.wanted
-        done = [change.at for change in own if (change.entity_id, change.state) == (satellite.entity_id, wanted)]
-        latencies += [min(done) - command.heard.audio_ended] if done else []
     figures["unowned_changes"] = len(spoken.unowned_changes())
-    figures["wer"] = round(
-        word_error_rate([(command.asked, command.heard.transcript) for command in spoken.commands]), 3
-    )
-    return figures | {"p50_s": round(percentile(latencies, 0.5), 2), "p95_s": round(percentile(latencies, 0.95), 2)}
+    pairs = [(command.asked, command.heard.transcript) for command in spoken.commands]
+    figures["wer"] = round(word_error_rate(pairs), 3)
+    for name, by_model in (("", None), ("matcher_", False), ("model_", True)):
+        commands = [
+            command for command in spoken.commands if by_model in (None, command.heard.processed_locally is False)
+        ]
+        latencies = [latency for command in commands if (latency := spoken.latency(command)) is not None]
+        figures[f"{name}p50_s"] = round(percentile(latencies, 0.5), 2)
+        figures[f"{name}p95_s"] = round(percentile(latencies, 0.95), 2)
+    return figures
 
 
-def command_record(command: SpokenCommand) -> Mapping[str, Any]:
+def command_record(spoken: SpokenRound, command: SpokenCommand) -> Mapping[str, Any]:
     """One command as results.json keeps it: enough to see what went wrong."""
-    heard = command.heard
+    heard, latency = command.heard, spoken.latency(command)
     return {
         "satellite": command.satellite.index, "asked": command.asked, "heard": heard.transcript,
         "reply": heard.reply, "error": heard.error, "by_model": heard.processed_locally is False,
+        "latency_s": None if latency is None else round(latency, 2),
     }  # fmt: skip

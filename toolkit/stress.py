@@ -221,7 +221,7 @@ async def run_voice(lag: LoopLag, turns: int) -> dict[str, Any]:
     figures = {"satellites": VOICE_SATELLITES, "turns": len(spoken.commands)} | round_figures(spoken)
     figures |= {"wall_s": wall_s, "worst_lag_s": round(max(samples, default=0.0), 3)}
     figures["p99_lag_s"] = round(percentile(samples, 0.99), 3)
-    return {"figures": figures, "commands": [command_record(command) for command in spoken.commands]}
+    return {"figures": figures, "commands": [command_record(spoken, command) for command in spoken.commands]}
 
 
 # -- soak -----------------------------------------------------------------------------------------
