@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
+from toolkit import memory_growth
 from toolkit.adversarial import CASES_FILE, AdversarialCase, adversarial_home, generate, load
 from toolkit.processes import own_holdings, rss_mb
 from toolkit.satellites import SpokenCommand, SpokenRound, StateChange, VoiceSatellite, judge_spoken, round_figures
@@ -131,3 +133,18 @@ def test_round_figures_time_the_own_change_and_count_changes_nobody_asked_for() 
     assert (figures["lost"], figures["crossed"], figures["unowned_changes"], figures["wer"]) == (0, 0, 1, 0.0)
     assert (figures["p50_s"], figures["p95_s"]) == (1.5, 3.0)
     assert (figures["matcher_p50_s"], figures["model_p50_s"]) == (1.5, 3.0)  # the desk lamp heard by the matcher
+
+
+def test_memory_growth_is_put_on_the_file_that_allocated_it() -> None:
+    memory_growth.start()
+    try:
+        before = memory_growth.snapshot()
+        kept = [bytearray(1 << 16) for _ in range(32)]  # 2 MB still alive at the second snapshot
+        grown = memory_growth.growth(before, memory_growth.snapshot())
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == 32
+    assert grown["top_files"][0]["file"].endswith("tests/test_stress_parts.py")
+    assert grown["top_files"][0]["kb"] >= 2048 and grown["traced_growth_mb"] >= 2
+    assert memory_growth.owner("/x/site-packages/homeassistant/core.py") == "Home Assistant"
+    assert memory_growth.owner("/x/custom_components/local_llm_assist/turn.py") == "ours: the integration"

@@ -22,7 +22,8 @@ Phases, each through a real Home Assistant and the real default model:
   fuzz         tests/engine/test_fuzz.py under the `stress` Hypothesis profile (over 10,000 inputs)
   soak         R reloads of the entry and T turns between them: Home Assistant's and the worker's
                resident memory growth, and the processes, threads and file descriptors left once
-               the entry is unloaded again (toolkit/processes.py)
+               the entry is unloaded again (toolkit/processes.py); with --trace-memory, Python's
+               allocations still alive at the end, by owner and file (toolkit/memory_growth.py)
 All along, the event loop's lag is measured (it must stay far below a second).
 Results: evals/results/stress-<date>/results.json.
 """
@@ -53,6 +54,7 @@ from homeassistant.setup import async_setup_component
 
 from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHISPER_LANGUAGE, CONF_WHISPER_MODEL_PATH
 from custom_components.local_llm_assist.spoken import async_sentence
+from toolkit import memory_growth
 from toolkit.adversarial import AdversarialCase, adversarial_home, load
 from toolkit.evaluation.observe import changed_states, reply_text, snapshot
 from toolkit.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
@@ -227,17 +229,21 @@ async def run_voice(lag: LoopLag, turns: int) -> dict[str, Any]:
 # -- soak -----------------------------------------------------------------------------------------
 
 
-async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
+async def run_soak(lag: LoopLag, reloads: int, turns: int, trace_memory: bool = False) -> dict[str, Any]:
     """`turns` turns with `reloads` reloads of the entry spread among them; the resident memory
-    is compared from the first turn on, the holdings from before the entry was set up."""
+    is compared from the first turn on, the holdings from before the entry was set up.
+    `trace_memory`: Python's allocations are traced too, and their growth attributed by file."""
     figures: dict[str, Any] = {"reloads": reloads, "turns": turns, "lost": 0, "wrong_state": 0}
     # Before which turn each reload happens (several may fall before one when turns are few).
     reload_before = Counter(1 + index * (turns - 1) // max(reloads, 1) for index in range(reloads))
     async with running_home() as hass:
         before = own_holdings()
         entry = await add_agent(hass, DEFAULT_LLM, prefer_local_intents=False, request_timeout=300)
+        if trace_memory:
+            memory_growth.start()
         first_worker = await soak_turn(hass, entry, 0, figures)
         home_start, worker_start = rss_mb(os.getpid()), rss_mb(first_worker)
+        first_snapshot = memory_growth.snapshot() if trace_memory else None  # from the first turn on, as the RSS
         worker = first_worker
         async with lag.watching():
             for turn in range(1, max(turns, 2)):
@@ -246,6 +252,7 @@ async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
                 if turn < turns:
                     worker = await soak_turn(hass, entry, turn, figures)
         figures["ha_rss_growth_mb"] = round(rss_mb(os.getpid()) - home_start, 1)
+        grown = memory_growth.growth(first_snapshot, memory_growth.snapshot()) if first_snapshot else None
         figures["worker_rss_first_last_mb"] = f"{worker_start:.0f} / {rss_mb(worker):.0f}"
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
@@ -255,7 +262,10 @@ async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
         "leftover_threads": after.threads - before.threads,
         "leftover_fds": after.fds - before.fds,
     }
-    return {"figures": figures}
+    if grown is None:
+        return {"figures": figures}
+    figures["traced_growth_mb"] = grown["traced_growth_mb"]
+    return {"figures": figures, "memory_growth": grown}
 
 
 async def soak_turn(hass: HomeAssistant, entry: Any, turn: int, figures: dict[str, Any]) -> int:
@@ -317,7 +327,7 @@ async def main(arguments: argparse.Namespace) -> int:
             run_pytest, out_dir, "fuzz", "tests/engine/test_fuzz.py", "--hypothesis-profile=stress",
             "--hypothesis-show-statistics",
         ),
-        "soak": lambda: run_soak(lag, arguments.soak_reloads, arguments.soak_turns),
+        "soak": lambda: run_soak(lag, arguments.soak_reloads, arguments.soak_turns, arguments.trace_memory),
     }  # fmt: skip
     results: dict[str, Any] = {}
     for name, phase in phases.items():
@@ -343,6 +353,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="only the first N adversarial requests")
     parser.add_argument("--soak-reloads", type=int, default=50, help="entry reloads in the soak phase (default 50)")
     parser.add_argument("--soak-turns", type=int, default=500, help="turns in the soak phase (default 500)")
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="soak: attribute memory growth by file (tracemalloc; slower)"
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=PHASES, help="phases to leave out")
     return parser.parse_args()
 
