@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ async def speak_at_once(hass: HomeAssistant, pipeline_id: str, satellites: int, 
     return spoken
 
 
-def _recorder(changes: list[StateChange]) -> Any:
+def _recorder(changes: list[StateChange]) -> Callable[[Event[EventStateChangedData]], None]:
     @callback
     def record(event: Event[EventStateChangedData]) -> None:
         state = event.data["new_state"]

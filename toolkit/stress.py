@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import re
@@ -43,14 +44,17 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from homeassistant.components import conversation
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHISPER_LANGUAGE, CONF_WHISPER_MODEL_PATH
 from custom_components.local_llm_assist.spoken import async_sentence
@@ -252,7 +256,7 @@ async def run_soak(lag: LoopLag, reloads: int, turns: int, trace_memory: bool = 
                 if turn < turns:
                     worker = await soak_turn(hass, entry, turn, figures)
         figures["ha_rss_growth_mb"] = round(rss_mb(os.getpid()) - home_start, 1)
-        grown = memory_growth.growth(first_snapshot, memory_growth.snapshot()) if first_snapshot else None
+        grown = await memory_growth_of_soak(hass, first_snapshot) if first_snapshot else None
         figures["worker_rss_first_last_mb"] = f"{worker_start:.0f} / {rss_mb(worker):.0f}"
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
@@ -265,7 +269,20 @@ async def run_soak(lag: LoopLag, reloads: int, turns: int, trace_memory: bool = 
     if grown is None:
         return {"figures": figures}
     figures["traced_growth_mb"] = grown["traced_growth_mb"]
+    figures["traced_growth_after_expiry_mb"] = grown["after_conversations_expire"]["traced_growth_mb"]
     return {"figures": figures, "memory_growth": grown}
+
+
+async def memory_growth_of_soak(hass: HomeAssistant, first: Any) -> dict[str, Any]:
+    """What is still allocated since the first turn; then again once Home Assistant has dropped the
+    conversations, which it keeps (with their chat log and LLM API tools) for a while after their
+    last turn: growth that goes away then is bounded, growth that stays is a leak."""
+    grown = memory_growth.growth(first, memory_growth.snapshot())
+    async_fire_time_changed(hass, dt_util.utcnow() + CONVERSATION_TIMEOUT + timedelta(minutes=1))
+    await hass.async_block_till_done()
+    gc.collect()
+    grown["after_conversations_expire"] = memory_growth.growth(first, memory_growth.snapshot())
+    return grown
 
 
 async def soak_turn(hass: HomeAssistant, entry: Any, turn: int, figures: dict[str, Any]) -> int:
