@@ -1,6 +1,6 @@
 """Benchmark: spoken-style text → executed action, through a real Home Assistant.
 
-    scripts/bench [--model PATH] [--rounds N] [--cold N]
+    scripts/bench [--model PATH] [--rounds N] [--cold N] [--home basic|bigger]
     scripts/bench --tracing [--model PATH] [--rounds N]   (tracing off / offline / W&B down / stalling)
     scripts/bench --engine llamacpp-server=URL [--concurrency 10]   (the worker vs a model server, see bench_engines.py)
 
@@ -12,7 +12,9 @@ percentiles, success counts, tokens and the worker's peak memory:
   llm-llama-grammar  the same, decoding with llama.cpp's own grammar sampler, one token at a time
            (the baseline for jump-forward decoding, engine/decoding.py)
 "Cold" requests are the first after the model is loaded (nothing cached); "warm" ones reuse the
-cached prompt prefix. Numbers vary with the machine: compare ratios within one run.
+cached prompt prefix. `--home bigger` times the same requests in a home of 65 exposed devices
+(toolkit/bigger_home.py): a longer prompt and a bigger grammar. Numbers vary with the machine:
+compare ratios within one run.
 """
 
 from __future__ import annotations
@@ -22,13 +24,16 @@ import asyncio
 import shutil
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 
 from custom_components.local_llm_assist.const import CONF_DECODING
 from custom_components.local_llm_assist.engine.prefix_states import CACHE_FOLDER
 from scripts.bench_requests import REQUESTS, ModeResult, run_mode, run_request
+from toolkit.bigger_home import bigger_home
 from toolkit.engine_choice import parse_engine
 from toolkit.harness import BUILTIN_AGENT, OUR_AGENT, add_agent, running_home
 from toolkit.models import DEFAULT_LLM
@@ -93,8 +98,11 @@ def report(results: list[ModeResult], cold: list[float], restarted: list[float],
     print(f"model load: {load_ms:.0f} ms; worker peak RSS: {rss_mb:.0f} MB")
 
 
-async def main(model: Path, rounds: int, cold_samples: int) -> None:
-    async with running_home() as hass:
+HOMES: dict[str, Callable[[], str | dict[str, Any]]] = {"basic": lambda: "basic", "bigger": bigger_home}
+
+
+async def main(model: Path, rounds: int, cold_samples: int, home: str) -> None:
+    async with running_home(HOMES[home]()) as hass:
         builtin = await run_mode(hass, "builtin", BUILTIN_AGENT, 1)
         started = time.perf_counter()
         entry = await add_agent(hass, model, prefer_local_intents=True)
@@ -118,6 +126,7 @@ if __name__ == "__main__":
     parser.add_argument("--model", type=Path, default=DEFAULT_LLM)
     parser.add_argument("--rounds", type=int, default=2, help="rounds per mode; only the last is measured")
     parser.add_argument("--cold", type=int, default=8, help="cold samples (each reloads the model)")
+    parser.add_argument("--home", choices=sorted(HOMES), default="basic", help="the test home or a bigger one")
     parser.add_argument("--tracing", action="store_true", help="measure what tracing to W&B costs a turn")
     parser.add_argument(
         "--engine",
@@ -138,4 +147,4 @@ if __name__ == "__main__":
 
         asyncio.run(bench_tracing.main(args.model, args.rounds))
     else:
-        asyncio.run(main(args.model, args.rounds, args.cold))
+        asyncio.run(main(args.model, args.rounds, args.cold, args.home))

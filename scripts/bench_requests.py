@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -102,4 +103,5 @@ async def run_mode(hass: HomeAssistant, name: str, agent_id: str, rounds: int, e
                 result.tokens_forced.append(sum(g.forced_tokens or 0 for g in new))
                 result.prompt_ms.append(sum(g.prompt_ms for g in new))
                 result.decode_ms.append(sum(g.generation_ms for g in new))
+    print(f"{name}: {result.successes}/{len(REQUESTS)} right", file=sys.stderr, flush=True)  # progress of a long run
     return result

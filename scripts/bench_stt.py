@@ -24,13 +24,10 @@ import json
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from homeassistant.components import assist_pipeline
-from homeassistant.components.assist_pipeline.pipeline import PipelineStage
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
@@ -43,11 +40,11 @@ from scripts.bench_requests import REQUESTS, Request
 from scripts.bench_stt_sweep import Audio, report_sweep, sweep
 from toolkit.harness import add_agent, running_home
 from toolkit.models import CACHE_DIR, DEFAULT_LLM
-from toolkit.speech import ACCENTS, PIPELINE_METADATA, add_noise, chunks, speak, word_error_rate
+from toolkit.speech import ACCENTS, add_noise, speak, word_error_rate
+from toolkit.spoken_turn import stream_spoken
 from toolkit.statistics import percentile
 
 WHISPER_MODELS = {"tiny.en": CACHE_DIR / "faster-whisper-tiny.en", "base": CACHE_DIR / "faster-whisper-base"}
-METADATA = PIPELINE_METADATA
 # The bench home's devices asked for the way people also say it (WER only; no action is checked).
 OTHER_WORDING = [
     "could you switch the kitchen light on please",
@@ -130,33 +127,20 @@ async def end_to_end(hass: HomeAssistant, model: str) -> tuple[list[float], int,
 async def timed_command(hass: HomeAssistant, pipeline_id: str, request: Request) -> float | None:
     assert request.entity_id and request.reset
     await hass.services.async_call(*request.reset, {"entity_id": request.entity_id}, blocking=True)
-    audio_ended, changed = 0.0, asyncio.Event()
-
-    async def stream() -> AsyncIterator[bytes]:
-        nonlocal audio_ended
-        for chunk in chunks(speak(request.text)):
-            yield chunk
-        audio_ended = time.perf_counter()
+    changed_at: float | None = None
 
     @callback
     def on_change(event: Event[EventStateChangedData]) -> None:
+        nonlocal changed_at
         if (state := event.data["new_state"]) is not None and state.state == request.expected:
-            changed.set()
+            changed_at = changed_at or time.perf_counter()
 
     unsubscribe = async_track_state_change_event(hass, request.entity_id, on_change)
-    await assist_pipeline.async_pipeline_from_audio_stream(
-        hass,
-        context=Context(),
-        event_callback=lambda event: None,
-        stt_metadata=METADATA,
-        stt_stream=stream(),
-        pipeline_id=pipeline_id,
-        audio_settings=assist_pipeline.AudioSettings(is_vad_enabled=False),
-        end_stage=PipelineStage.INTENT,
-    )
-    changed_at = time.perf_counter() if changed.is_set() else None
-    unsubscribe()
-    return None if changed_at is None else (changed_at - audio_ended) * 1000
+    try:
+        turn = await stream_spoken(hass, pipeline_id, speak(request.text), context=Context())
+    finally:
+        unsubscribe()
+    return None if changed_at is None else (changed_at - turn.audio_ended) * 1000
 
 
 def report_stt(runs: list[SttRun], snr_db: float) -> list[dict[str, Any]]:

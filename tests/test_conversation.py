@@ -164,3 +164,31 @@ async def test_binary_sensor_states_reach_the_model_in_words(home: HomeAssistant
     devices = {device.name: device for device in async_get_home_context(home).names.devices}
     assert devices["Front Window"].state == "Closed"
     assert devices["Outdoor Temperature"].state == "12.5 °C"
+
+
+async def test_two_commands_in_one_sentence_are_both_carried_out(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    await home.services.async_call("lock", "unlock", {"entity_id": "lock.front_door"}, blocking=True)
+    before = snapshot(home)
+    result = await ask(home, "turn on the kitchen light and lock the front door")
+    assert home.states.get("light.kitchen_light").state == "on", speech(result)
+    assert home.states.get("lock.front_door").state == "locked", speech(result)
+    assert changed_entities(before, snapshot(home)) == {"light.kitchen_light", "lock.front_door"}
+    assert "kitchen light" in speech(result).lower() and "front door" in speech(result).lower()
+    assert result.response.response_type == intent.IntentResponseType.ACTION_DONE
+
+
+async def test_each_command_of_a_sentence_is_checked_on_its_own(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    """The back door is not exposed: that command is refused, the other one is carried out."""
+    before = snapshot(home)
+    result = await ask(home, "turn on the office light, then unlock the back door")
+    assert changed_entities(before, snapshot(home)) == {"light.office_light"}, speech(result)
+    assert "office light" in speech(result).lower() and "back door" in speech(result).lower()
+
+
+async def test_commands_in_a_row_known_to_the_matcher_need_no_model(home: HomeAssistant) -> None:
+    entry = await async_setup_agent(home, prefer_local_intents=True)
+    result = await ask(home, "turn on the kitchen light and turn off the living room ceiling")
+    assert home.states.get("light.kitchen_light").state == "on", speech(result)
+    assert home.states.get("light.living_room_ceiling").state == "off", speech(result)
+    assert entry.runtime_data.last_generation is None
+    await home.config_entries.async_unload(entry.entry_id)

@@ -142,6 +142,30 @@ def test_transcript_joins_the_next_turn_of_the_same_text_and_device() -> None:
     assert start(tracer, device_id="satellite-1").finish().stt is None  # used once
 
 
+def test_same_words_from_two_satellites_at_once_keep_their_own_transcription() -> None:
+    """Both transcriptions finish before either turn starts: each turn gets the one of its own
+    pipeline run (its conversation), not the latest of the same words."""
+    tracer, _ = make_tracer()
+    for conversation_id, stt_ms in (("kitchen-satellite", 310.0), ("office-satellite", 520.0)):
+        tracer.record_transcript(
+            "turn off the lights", audio_seconds=1.5, stt_ms=stt_ms, model="tiny.en", conversation_id=conversation_id
+        )
+    for conversation_id, stt_ms in (("kitchen-satellite", 310.0), ("office-satellite", 520.0)):
+        turn = tracer.start_turn(
+            conversation_id=conversation_id,
+            text="turn off the lights",
+            language="en",
+            device_id=None,
+            satellite_id=None,
+        )
+        span = turn.finish().stt
+        assert span is not None and span.duration_ms == stt_ms, conversation_id
+    typed = tracer.start_turn(
+        conversation_id="typed", text="turn off the lights", language="en", device_id=None, satellite_id=None
+    )
+    assert typed.finish().stt is None  # nobody spoke in that conversation
+
+
 def test_transcript_of_other_words_or_too_old_is_not_attached(monkeypatch: pytest.MonkeyPatch) -> None:
     tracer, _ = make_tracer()
     tracer.record_transcript("open the garage", audio_seconds=1.0, stt_ms=300.0, model="base")

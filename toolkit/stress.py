@@ -1,6 +1,6 @@
 """Reliability and security, measured: one command, one table, the figures saved as JSON.
 
-    scripts/stress [--turns N] [--soak-reloads R] [--soak-turns T] [--skip PHASE ...]
+    scripts/stress [--turns N] [--voice-turns N] [--soak-reloads R] [--soak-turns T] [--skip PHASE ...]
 
 Phases, each through a real Home Assistant and the real default model:
   adversarial  the requests of evals/adversarial/ (toolkit/adversarial.py) to our agent: entities
@@ -9,6 +9,12 @@ Phases, each through a real Home Assistant and the real default model:
   concurrency  10 satellites x N turns at once through the conversation API, each on its own
                device: lost turns, crossed conversations (a reply or state change of another
                satellite's device), latency p50/p95
+  voice        3 satellites x N spoken commands at once, espeak-ng speech streamed in real time
+               through the ready "Local LLM Assist" pipeline (whisper tiny.en in the worker, then
+               Home Assistant's matcher or the model), each about its own light: lost turns,
+               crossed turns (a state change made in another satellite's turn's context, or
+               another satellite's device heard or answered), wrong transcripts, end of audio →
+               state change p50/p95
   faults       the fault tests (worker killed mid-turn and mid-transcription, hung, out of memory,
                repeated crashes, unload, reload and Home Assistant stopping mid-turn), the disk
                filling up under a download, W&B stalling, and the orphan test (Home Assistant
@@ -16,7 +22,8 @@ Phases, each through a real Home Assistant and the real default model:
   fuzz         tests/engine/test_fuzz.py under the `stress` Hypothesis profile (over 10,000 inputs)
   soak         R reloads of the entry and T turns between them: Home Assistant's and the worker's
                resident memory growth, and the processes, threads and file descriptors left once
-               the entry is unloaded again (toolkit/processes.py)
+               the entry is unloaded again (toolkit/processes.py); with --trace-memory, Python's
+               allocations still alive at the end, by owner and file (toolkit/memory_growth.py)
 All along, the event loop's lag is measured (it must stay far below a second).
 Results: evals/results/stress-<date>/results.json.
 """
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import re
@@ -36,30 +44,39 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from homeassistant.components import conversation
 from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.helpers.chat_session import CONVERSATION_TIMEOUT
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.local_llm_assist.const import CONF_PIPELINE_ID, CONF_WHISPER_LANGUAGE, CONF_WHISPER_MODEL_PATH
 from custom_components.local_llm_assist.spoken import async_sentence
+from toolkit import memory_growth
 from toolkit.adversarial import AdversarialCase, adversarial_home, load
 from toolkit.evaluation.observe import changed_states, reply_text, snapshot
 from toolkit.harness import OUR_AGENT, REPO_ROOT, add_agent, running_home
-from toolkit.models import DEFAULT_LLM
+from toolkit.models import DEFAULT_LLM, FAST_WHISPER
 from toolkit.processes import own_holdings, rss_mb
+from toolkit.satellites import (
+    SATELLITE_DEVICES,
+    SATELLITES,
+    command_record,
+    round_figures,
+    satellite_home,
+    speak_at_once,
+)
 from toolkit.statistics import percentile
 
 RESULTS_DIR = REPO_ROOT / "evals" / "results"
-PHASES = ("adversarial", "concurrency", "faults", "fuzz", "soak")
-SATELLITES = 10
-# One device per satellite, each in its own room, so every change has exactly one owner.
-SATELLITE_DEVICES = (
-    "Desk Lamp", "Porch Light", "Sofa Lamp", "Hall Light", "Pantry Light",
-    "Garden Light", "Study Lamp", "Stair Light", "Closet Light", "Mirror Light",
-)  # fmt: skip
+PHASES = ("adversarial", "concurrency", "voice", "faults", "fuzz", "soak")
+VOICE_SATELLITES = 3
 
 
 @dataclass
@@ -160,15 +177,6 @@ def judge_adversarial(
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def satellite_home() -> dict[str, Any]:
-    areas = [{"id": f"room_{index}", "name": f"Room {index + 1}"} for index in range(SATELLITES)]
-    entities = [
-        {"domain": "light", "id": name.lower().replace(" ", "_"), "name": name, "area": f"room_{index}", "state": "off"}
-        for index, name in enumerate(SATELLITE_DEVICES)
-    ]
-    return {"areas": areas, "entities": entities}
-
-
 async def run_concurrency(lag: LoopLag, turns: int) -> dict[str, Any]:
     latencies: list[float] = []
     figures: dict[str, float] = {"satellites": SATELLITES, "turns": SATELLITES * turns, "lost": 0, "crossed": 0}
@@ -199,20 +207,47 @@ async def run_concurrency(lag: LoopLag, turns: int) -> dict[str, Any]:
     return {"figures": figures}
 
 
+# -- voice ------------------------------------------------------------------------------------------
+
+
+async def run_voice(lag: LoopLag, turns: int) -> dict[str, Any]:
+    """VOICE_SATELLITES satellites x `turns` spoken commands at once through the ready pipeline."""
+    async with running_home(satellite_home()) as hass:
+        assert await async_setup_component(hass, "assist_pipeline", {})
+        speech: dict[str, Any] = {CONF_WHISPER_MODEL_PATH: str(FAST_WHISPER), CONF_WHISPER_LANGUAGE: "en"}
+        entry = await add_agent(hass, DEFAULT_LLM, request_timeout=300, **speech)
+        if entry.runtime_data.warm_up is not None:
+            await entry.runtime_data.warm_up  # measured from warm, as the other phases
+        start = len(lag.samples)
+        async with lag.watching():
+            started = time.perf_counter()
+            spoken = await speak_at_once(hass, entry.data[CONF_PIPELINE_ID], VOICE_SATELLITES, turns)
+            wall_s = round(time.perf_counter() - started, 1)
+    samples = lag.samples[start:]
+    figures = {"satellites": VOICE_SATELLITES, "turns": len(spoken.commands)} | round_figures(spoken)
+    figures |= {"wall_s": wall_s, "worst_lag_s": round(max(samples, default=0.0), 3)}
+    figures["p99_lag_s"] = round(percentile(samples, 0.99), 3)
+    return {"figures": figures, "commands": [command_record(spoken, command) for command in spoken.commands]}
+
+
 # -- soak -----------------------------------------------------------------------------------------
 
 
-async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
+async def run_soak(lag: LoopLag, reloads: int, turns: int, trace_memory: bool = False) -> dict[str, Any]:
     """`turns` turns with `reloads` reloads of the entry spread among them; the resident memory
-    is compared from the first turn on, the holdings from before the entry was set up."""
+    is compared from the first turn on, the holdings from before the entry was set up.
+    `trace_memory`: Python's allocations are traced too, and their growth attributed by file."""
     figures: dict[str, Any] = {"reloads": reloads, "turns": turns, "lost": 0, "wrong_state": 0}
     # Before which turn each reload happens (several may fall before one when turns are few).
     reload_before = Counter(1 + index * (turns - 1) // max(reloads, 1) for index in range(reloads))
     async with running_home() as hass:
         before = own_holdings()
         entry = await add_agent(hass, DEFAULT_LLM, prefer_local_intents=False, request_timeout=300)
+        if trace_memory:
+            memory_growth.start()
         first_worker = await soak_turn(hass, entry, 0, figures)
         home_start, worker_start = rss_mb(os.getpid()), rss_mb(first_worker)
+        first_snapshot = memory_growth.snapshot() if trace_memory else None  # from the first turn on, as the RSS
         worker = first_worker
         async with lag.watching():
             for turn in range(1, max(turns, 2)):
@@ -221,6 +256,7 @@ async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
                 if turn < turns:
                     worker = await soak_turn(hass, entry, turn, figures)
         figures["ha_rss_growth_mb"] = round(rss_mb(os.getpid()) - home_start, 1)
+        grown = await memory_growth_of_soak(hass, first_snapshot) if first_snapshot else None
         figures["worker_rss_first_last_mb"] = f"{worker_start:.0f} / {rss_mb(worker):.0f}"
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
@@ -230,7 +266,23 @@ async def run_soak(lag: LoopLag, reloads: int, turns: int) -> dict[str, Any]:
         "leftover_threads": after.threads - before.threads,
         "leftover_fds": after.fds - before.fds,
     }
-    return {"figures": figures}
+    if grown is None:
+        return {"figures": figures}
+    figures["traced_growth_mb"] = grown["traced_growth_mb"]
+    figures["traced_growth_after_expiry_mb"] = grown["after_conversations_expire"]["traced_growth_mb"]
+    return {"figures": figures, "memory_growth": grown}
+
+
+async def memory_growth_of_soak(hass: HomeAssistant, first: Any) -> dict[str, Any]:
+    """What is still allocated since the first turn; then again once Home Assistant has dropped the
+    conversations, which it keeps (with their chat log and LLM API tools) for a while after their
+    last turn: growth that goes away then is bounded, growth that stays is a leak."""
+    grown = memory_growth.growth(first, memory_growth.snapshot())
+    async_fire_time_changed(hass, dt_util.utcnow() + CONVERSATION_TIMEOUT + timedelta(minutes=1))
+    await hass.async_block_till_done()
+    gc.collect()
+    grown["after_conversations_expire"] = memory_growth.growth(first, memory_growth.snapshot())
+    return grown
 
 
 async def soak_turn(hass: HomeAssistant, entry: Any, turn: int, figures: dict[str, Any]) -> int:
@@ -283,6 +335,7 @@ async def main(arguments: argparse.Namespace) -> int:
     phases: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "adversarial": lambda: run_adversarial(lag, arguments.limit),
         "concurrency": lambda: run_concurrency(lag, arguments.turns),
+        "voice": lambda: run_voice(lag, arguments.voice_turns),
         "faults": lambda: asyncio.to_thread(
             run_pytest, out_dir, "faults", "tests/test_faults.py", "tests/test_orphans.py",
             "tests/test_model_download.py", "tests/test_tracing.py", "-k", "not tracing or stalling",
@@ -291,7 +344,7 @@ async def main(arguments: argparse.Namespace) -> int:
             run_pytest, out_dir, "fuzz", "tests/engine/test_fuzz.py", "--hypothesis-profile=stress",
             "--hypothesis-show-statistics",
         ),
-        "soak": lambda: run_soak(lag, arguments.soak_reloads, arguments.soak_turns),
+        "soak": lambda: run_soak(lag, arguments.soak_reloads, arguments.soak_turns, arguments.trace_memory),
     }  # fmt: skip
     results: dict[str, Any] = {}
     for name, phase in phases.items():
@@ -313,9 +366,13 @@ async def main(arguments: argparse.Namespace) -> int:
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=20, help="turns per satellite (default 20)")
+    parser.add_argument("--voice-turns", type=int, default=5, help="spoken turns per satellite (default 5)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N adversarial requests")
     parser.add_argument("--soak-reloads", type=int, default=50, help="entry reloads in the soak phase (default 50)")
     parser.add_argument("--soak-turns", type=int, default=500, help="turns in the soak phase (default 500)")
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="soak: attribute memory growth by file (tracemalloc; slower)"
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=PHASES, help="phases to leave out")
     return parser.parse_args()
 

@@ -35,6 +35,11 @@ class HomeContext:
     def exposed_names(self) -> set[str]:
         return {name for device in self.names.devices for name in (device.name, *device.aliases)}
 
+    @property
+    def all_names(self) -> set[str]:
+        """Every name a request may say: devices exposed or not, areas, floors."""
+        return self.exposed_names | self.private_names | set(self.names.areas) | set(self.names.floors)
+
 
 def async_get_home_context(hass: HomeAssistant) -> HomeContext:
     entities = er.async_get(hass)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterable
 
 from homeassistant.components import stt
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import chat_session
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
@@ -122,6 +123,7 @@ class LocalWhisperSttEntity(LocalLlmEntity, stt.SpeechToTextEntity):
                 audio_seconds=transcript.audio_seconds,
                 stt_ms=transcript.transcribe_ms,
                 model=transcript.model,
+                conversation_id=_pipeline_conversation_id(),
             )
         return stt.SpeechResult(transcript.text, stt.SpeechResultState.SUCCESS)
 
@@ -154,6 +156,17 @@ async def _collect(stream: AsyncIterable[bytes]) -> bytes | None:
         return None
     # An odd byte count cannot be 16-bit samples; drop the dangling byte rather than fail.
     return bytes(audio[: len(audio) - len(audio) % BYTES_PER_SAMPLE])
+
+
+def _pipeline_conversation_id() -> str | None:
+    """The conversation of the Assist pipeline run this audio came from (None outside one).
+
+    Home Assistant runs the whole pipeline inside its chat session, so the agent's turn for this
+    text gets the same conversation id: with it, two satellites saying the same words at once
+    each get their own transcription in their trace.
+    """
+    session = chat_session.current_session.get()
+    return session.conversation_id if session is not None else None
 
 
 def home_vocabulary(hass: HomeAssistant) -> str:

@@ -1,14 +1,17 @@
 """One turn: a request answered through Home Assistant's chat log.
 
-The steps, in order: check the request → Home Assistant's sentence matcher (hybrid mode) → attach
-the LLM API → one snapshot of the home → refuse names the user did not expose → prompt → generate
-→ parse → ground the call in what was said (engine/grounding.py) → execute it through the chat log
-→ a fixed sentence for a plain success, or the result back to the model → trace every step.
+The steps, in order: check the request → cut it into its commands if it strings several together
+(engine/compound.py), then for each: Home Assistant's sentence matcher (hybrid mode) → attach the
+LLM API (once a turn) → one snapshot of the home (once a turn) → refuse names the user did not
+expose → prompt → generate → parse → ground the call in what was said (engine/grounding.py) →
+execute it through the chat log → a fixed sentence for a plain success, or the result back to the
+model; the commands' replies are said one after the other. Every step is traced.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from homeassistant.components import conversation
@@ -32,6 +35,7 @@ from .const import (
     LOGGER,
     MAX_REQUEST_CHARS,
 )
+from .engine.compound import split_commands
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.grounding import Refusal, ground
@@ -69,6 +73,9 @@ class Turn:
         self.chat_log = chat_log
         self.language = user_input.language
         self.trace = trace
+        self._instructions: str | None = None
+        self._home_context: HomeContext | None = None
+        self._earlier: list[ChatMessage] = []  # the conversation before this request
 
     async def run(self) -> conversation.ConversationResult:
         text = self.user_input.text.strip()
@@ -76,16 +83,28 @@ class Turn:
             return await self._fail("empty_request")
         if len(text) > MAX_REQUEST_CHARS:
             return await self._fail("request_too_long", max_chars=str(MAX_REQUEST_CHARS))
-        if self.options.get(CONF_PREFER_LOCAL, DEFAULT_PREFER_LOCAL) and (local := await self._handle_locally()):
+        self._earlier = self._history()
+        if len(split_commands(text)) == 1:
+            return await self._answer(text)
+        # Only now the names: a part that starts with a name ("... and play room light") is not a command.
+        commands = split_commands(text, self._home().all_names)
+        return self._combined([await self._answer(command) for command in commands])
+
+    def _home(self) -> HomeContext:
+        """One snapshot of the exposed home for the whole turn, taken when first needed."""
+        if self._home_context is None:
+            self._home_context = async_get_home_context(self.hass)
+        return self._home_context
+
+    async def _answer(self, text: str) -> conversation.ConversationResult:
+        """One command: Home Assistant's matcher first (hybrid mode), else the model."""
+        if self.options.get(CONF_PREFER_LOCAL, DEFAULT_PREFER_LOCAL) and (local := await self._handle_locally(text)):
             return local
-        instructions = render_instructions(self.hass, self.options)
         try:
-            await compat.async_provide_llm_data(
-                self.chat_log, self.user_input, self.options.get(CONF_LLM_HASS_API, []), instructions
-            )
+            instructions = await self._attach_llm_api()
         except conversation.ConverseError as err:
             return err.as_conversation_result()
-        home = async_get_home_context(self.hass)
+        home = self._home()
         if private := find_private_mention(text, home.exposed_names, home.private_names):
             return await self._fail("device_not_exposed", name=private)
         try:
@@ -95,14 +114,27 @@ class Turn:
             # Some texts name the cause ("The model file is missing: {error}"); engine messages carry no secret.
             return await self._fail(err.code, error=str(err))
 
-    async def _handle_locally(self) -> conversation.ConversationResult | None:
+    async def _attach_llm_api(self) -> str:
+        """Hand Home Assistant's LLM API and the user's instructions to the chat log, once a turn.
+
+        Returns the instructions as rendered, for the prompt. Raises ConverseError.
+        """
+        if self._instructions is None:
+            instructions = render_instructions(self.hass, self.options)
+            apis = self.options.get(CONF_LLM_HASS_API, [])
+            await compat.async_provide_llm_data(self.chat_log, self.user_input, apis, instructions)
+            self._instructions = instructions
+        return self._instructions
+
+    async def _handle_locally(self, text: str) -> conversation.ConversationResult | None:
         """Let Home Assistant's sentence matcher answer canonical commands in milliseconds.
 
         Only a clean match counts; anything it does not understand, or fails to carry out,
         goes to the model.
         """
         started = time.perf_counter()
-        response = await compat.async_handle_locally(self.hass, self.user_input, self.chat_log)
+        command = replace(self.user_input, text=text)
+        response = await compat.async_handle_locally(self.hass, command, self.chat_log)
         handled = response is not None and response.response_type != intent.IntentResponseType.ERROR
         self.trace.handled_locally(handled, (time.perf_counter() - started) * 1000)
         if response is None or not handled:
@@ -124,7 +156,7 @@ class Turn:
         self.trace.prompt(plan.system_prompt, plan.grammar)
         tools, devices = plan.tools, home.names.devices
         here = async_get_device_area(self.hass, self.user_input.device_id)
-        utterance = Utterance(text, here, tuple(self._history()))
+        utterance = Utterance(text, here, tuple(self._earlier))
         history = list(utterance.history)
         pending: list[ChatMessage] = []
         made: list[ToolCall] = []
@@ -225,6 +257,21 @@ class Turn:
         )
         response = intent.IntentResponse(language=self.language)
         response.async_set_speech(text)
+        return conversation.ConversationResult(
+            response=response,
+            conversation_id=self.chat_log.conversation_id,
+            continue_conversation=self.chat_log.continue_conversation,
+        )
+
+    def _combined(self, results: list[conversation.ConversationResult]) -> conversation.ConversationResult:
+        """One reply for several commands: what each said, in order; an error only if all failed."""
+        speeches = [str(result.response.speech.get("plain", {}).get("speech", "")) for result in results]
+        text = " ".join(speech for speech in speeches if speech)
+        self.trace.reply(text)
+        response = intent.IntentResponse(language=self.language)
+        response.async_set_speech(text)
+        if all(result.response.response_type == intent.IntentResponseType.ERROR for result in results):
+            response.async_set_error(intent.IntentResponseErrorCode.UNKNOWN, text)
         return conversation.ConversationResult(
             response=response,
             conversation_id=self.chat_log.conversation_id,

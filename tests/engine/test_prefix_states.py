@@ -56,6 +56,16 @@ async def test_a_restarted_worker_answers_without_reading_the_static_prompt_agai
     assert after_restart.text == unsaved.text  # the restored state answers exactly as a fresh evaluation
 
 
+async def test_llama_cpp_own_sampler_reads_and_restores_the_prompt_the_same_way(model: Path) -> None:
+    """The fallback decoder too: without it, a restart on a big home re-read ~2,000 tokens in one
+    call nothing could interrupt, past the time limit, and the worker was killed, again and again."""
+    settings = LlmSettings(model_path=str(model), context_size=4096, decoding="llama_grammar")
+    first = await answer(settings, "turn on the kitchen light")
+    assert first.cached_prompt_tokens == 0 and len(saved_states(model)) == 1
+    after_restart = await answer(settings, "switch off the porch lamp")
+    assert after_restart.cached_prompt_tokens >= 0.9 * after_restart.prompt_tokens
+
+
 async def test_a_damaged_saved_state_is_ignored_and_replaced(model: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = LlmSettings(model_path=str(model), context_size=4096)
     expected = await answer(settings, "turn on the kitchen light")

@@ -146,6 +146,11 @@ class Decoder:
             generation_ms=(finished - prompt_done) * 1000,
         )
 
+    def read_prompt(self, prompt: list[int], cancelled: Callable[[], bool], *, saved_prompts: bool = True) -> int:
+        """Evaluate the prompt as `decode` does (in chunks, from the cache or a saved state) and stop
+        there, for a sampler of another kind to answer; returns how many tokens it reused."""
+        return self._evaluate_prompt(prompt, cancelled, self._saved if saved_prompts else None)
+
     def _evaluate_prompt(self, prompt: list[int], cancelled: Callable[[], bool], saved: PrefixStates | None) -> int:
         """Evaluate what the KV cache (or a saved state) does not already hold; returns how many
         tokens it reused.

@@ -20,7 +20,7 @@ from .data import ChatMessage, GenerationRequest, GenerationResult, LlmSettings
 from .decoding import Decoded, Decoder, GrammarCompiler, GrammarRejectedError, vocabulary_tokenizer
 from .errors import GenerationCancelledError, ModelLoadError
 from .gguf_header import GgufHeaderError, string_fields
-from .prefix_states import PrefixStates, cache_folder, common_prefix_length
+from .prefix_states import PrefixStates, cache_folder
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -146,12 +146,17 @@ class LlamaRuntime:
 def _decode_with_llama_grammar(
     loaded: LoadedModel, prompt: list[int], request: GenerationRequest, cancelled: Callable[[], bool]
 ) -> Decoded:
-    """llama.cpp's own grammar sampler: every token sampled, one decode step each."""
+    """llama.cpp's own grammar sampler: every token sampled, one decode step each.
+
+    The prompt is read first as jump-forward decoding reads it (in chunks a cancel can stop between,
+    from a saved state after a restart): llama-cpp-python would read it in one uninterruptible call,
+    and a worker killed in the middle of a long prompt starts cold again, over and over.
+    """
     from llama_cpp import StoppingCriteriaList
 
     llama = loaded.llama
-    held = [int(token) for token in llama.input_ids[: llama.n_tokens]]
     started = time.monotonic()
+    cached = loaded.decoder.read_prompt(prompt, cancelled, saved_prompts=request.saved_prompts)
     first_token_at: float | None = None
     pieces: list[str] = []
     for chunk in llama.create_completion(
@@ -170,7 +175,6 @@ def _decode_with_llama_grammar(
     first_token_at = first_token_at or finished
     text = "".join(pieces)
     completion_tokens = len(llama.tokenize(text.encode(), add_bos=False, special=False)) if text else 0
-    cached = common_prefix_length(held, prompt)
     return Decoded(
         text=text,
         completion_tokens=completion_tokens,

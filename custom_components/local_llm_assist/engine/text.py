@@ -91,6 +91,20 @@ def says_here(request: str) -> bool:
     return bool(phrases(request) & HERE)
 
 
+# --- Commands in a row ------------------------------------------------------------------------
+# Verbs a spoken command starts with: "... and lock the front door" is a second command only if
+# what follows the "and" starts with one of these (compound.py).
+COMMAND_VERBS = frozenset(
+    {"turn", "switch", "lock", "unlock", "open", "close", "shut", "set", "dim", "brighten", "raise", "lower",
+     "pause", "resume", "unpause", "play", "stop", "start", "mute", "unmute", "skip", "activate", "deactivate"}
+)  # fmt: skip
+# Words a command may open with before its verb ("please", "could you", "then").
+COMMAND_LEAD_INS = ("please", "also", "then", "now", "and", "could you", "can you", "would you", "will you")
+# Words pointing back at something said earlier in the sentence: a part with one cannot stand alone
+# ("turn on the fan and set it to high").
+BACK_REFERENCES = frozenset({"it", "its", "them", "that", "those", "this", "these", "there"})
+
+
 # --- Words that carry no meaning for one reader ----------------------------------------------
 # Each reader ignores its own set: a word that is noise to one ("off" for the target guard) is
 # the point for another.

@@ -114,8 +114,16 @@ class TurnRecorder:
 class _PendingTranscript:
     span: SttSpan
     device_id: str | None
+    conversation_id: str | None  # the pipeline run's conversation: the turn it starts has the same one
     text: str
     received: float
+
+    def belongs_to(self, text: str, device_id: str | None, conversation_id: str) -> bool:
+        if self.text != text:
+            return False
+        if self.conversation_id is not None:  # exact: satellites saying the same words at once stay apart
+            return self.conversation_id == conversation_id
+        return self.device_id in (device_id, None)
 
 
 @dataclass
@@ -148,22 +156,31 @@ class Tracer:
             model=self.model.name,
             request=text if include_text else None,
             request_chars=len(text),
-            stt=self._take_transcript(text, device_id),
+            stt=self._take_transcript(text, device_id, conversation_id),
         )
         return TurnRecorder(trace, include_text, self.submit)
 
     def record_transcript(
-        self, text: str, *, audio_seconds: float, stt_ms: float, model: str, device_id: str | None = None
+        self,
+        text: str,
+        *,
+        audio_seconds: float,
+        stt_ms: float,
+        model: str,
+        device_id: str | None = None,
+        conversation_id: str | None = None,
     ) -> None:
-        """Speech-to-text finished: its span joins the next turn of the same text from the same device."""
+        """Speech-to-text finished: its span joins the next turn of the same text in the same
+        conversation (when the pipeline's conversation is known), else from the same device."""
         span = SttSpan(model, audio_seconds, stt_ms, text if self.settings.include_text else None)
-        self._transcripts.append(_PendingTranscript(span, device_id, match_key(text), time.monotonic()))
+        pending = _PendingTranscript(span, device_id, conversation_id, match_key(text), time.monotonic())
+        self._transcripts.append(pending)
 
-    def _take_transcript(self, text: str, device_id: str | None) -> SttSpan | None:
+    def _take_transcript(self, text: str, device_id: str | None, conversation_id: str) -> SttSpan | None:
         now, wanted = time.monotonic(), match_key(text)
         for pending in reversed(self._transcripts):
             fresh = now - pending.received <= TRANSCRIPT_MAX_AGE_S
-            if fresh and pending.text == wanted and pending.device_id in (device_id, None):
+            if fresh and pending.belongs_to(wanted, device_id, conversation_id):
                 self._transcripts.remove(pending)
                 return pending.span
         return None
