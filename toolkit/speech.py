@@ -20,6 +20,10 @@ BYTES_PER_SAMPLE = 2
 CHUNK_MS = 10  # what the Assist pipeline sends per chunk
 PAD_SECONDS = 0.4
 VOICES = ("en-us", "en-gb-x-rp")  # two espeak voices with different accents
+# More accents for the speech benchmark: Scottish, Lancaster, Caribbean and a female US variant.
+# (espeak's female MBROLA voice us-mbrola-1 needs the mbrola program and its voice data, which
+# are not installed here; "+f3" is espeak's own female variant of the US voice.)
+ACCENTS = (*VOICES, "en-gb-scotland", "en-gb-x-gbclan", "en-029", "en-us+f3")
 SPEED_WPM = 150
 _PCM_OUT = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed-integer", "-b", "16", "-c", "1", "-L", "-"]
 

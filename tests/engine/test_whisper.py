@@ -50,6 +50,40 @@ async def test_silence_and_noise_give_no_words(client: WorkerClient) -> None:
         assert (await client.transcribe(WHISPER, TranscriptionRequest(pcm=audio))).text == ""
 
 
+@pytest.mark.parametrize("vad_filter", [True, False], ids=["vad", "no-vad"])
+async def test_very_short_or_silent_audio_gives_an_empty_transcript(client: WorkerClient, vad_filter: bool) -> None:
+    """Without the voice filter the silence itself reaches the speech window (and must not be encoded as speech)."""
+    await client.load_whisper(WHISPER)
+    for audio in (silence(0.1), silence(4), speak("turn on the kitchen light")[:3200]):
+        transcript = await client.transcribe(WHISPER, TranscriptionRequest(pcm=audio, vad_filter=vad_filter))
+        assert len(transcript.text.split()) <= 1, transcript.text  # at most a guessed word, never a sentence
+
+
+# Spoken by two voices, with the bench home's names as hotwords, as the STT entity sends them.
+COMMANDS = ["turn on the kitchen light", "open the garage door", "turn on the bedroom fan", "turn off the bedroom fan"]
+HOTWORDS = "bedroom fan, front door, garage door, kitchen light, bedroom, garage, kitchen"
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb-x-rp"])
+async def test_the_default_decoding_hears_commands_right(client: WorkerClient, voice: str) -> None:
+    await client.load_whisper(WHISPER)
+    wrong = []
+    for command in COMMANDS:
+        asked = TranscriptionRequest(pcm=speak(command, voice), language="en", hotwords=HOTWORDS)
+        heard = (await client.transcribe(WHISPER, asked)).text
+        if word_errors(command, heard)[0]:
+            wrong.append(heard)
+    assert wrong == []
+
+
+async def test_a_command_after_a_long_pause_is_still_heard(client: WorkerClient) -> None:
+    """20 s of audio is longer than the speech window: it is encoded whole, not cut."""
+    await client.load_whisper(WHISPER)
+    audio = silence(17) + speak("open the garage door")
+    transcript = await client.transcribe(WHISPER, TranscriptionRequest(pcm=audio, vad_filter=False))
+    assert word_errors("open the garage door", transcript.text)[0] == 0, transcript.text
+
+
 async def test_both_models_live_in_one_worker_and_come_back_after_a_crash(client: WorkerClient) -> None:
     await client.load_llm(LLM)
     await client.load_whisper(WHISPER)

@@ -116,7 +116,7 @@ class TranscriptionRequest:
 
     pcm: bytes
     language: str | None = None  # None: the model detects it (multilingual models only)
-    beam_size: int = 1
+    beam_size: int = 2
     vad_filter: bool = True
     hotwords: str | None = None  # names whisper should expect to hear
 

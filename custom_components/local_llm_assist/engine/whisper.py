@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,13 +19,22 @@ from .data import Transcript, TranscriptionRequest, WhisperSettings
 from .errors import ModelLoadError
 
 if TYPE_CHECKING:
-    from faster_whisper import WhisperModel
+    from .speech_window import SpeechWindowWhisper
 
 SAMPLE_RATE = 16000
 BYTES_PER_SAMPLE = 2
 # Files faster-whisper needs to load a folder without reaching the network: without
 # tokenizer.json it would try to download one.
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+# The seconds of audio the encoder really works on (engine/speech_window.py); longer audio is
+# encoded whole. Chosen with `scripts/bench stt`: 15 s keeps whisper's word error rate at a
+# third of the 30-second window's time, shorter windows mis-hear.
+WINDOW_SECONDS = 15.0
+# Whisper writes about three tokens a second of English: a transcript longer than this is whisper
+# repeating itself, and stopping it early bounds the time a bad decode takes.
+TOKENS_PER_SECOND = 6
+MIN_NEW_TOKENS = 8
+MAX_NEW_TOKENS = 200  # with the longest hotwords prompt this stays within whisper's 448 tokens
 
 
 def check_model_folder(path: str) -> None:
@@ -49,19 +59,20 @@ class WhisperRuntime:
     """Holds loaded whisper models by settings and transcribes PCM with them."""
 
     def __init__(self) -> None:
-        self._models: dict[WhisperSettings, WhisperModel] = {}
+        self._models: dict[WhisperSettings, SpeechWindowWhisper] = {}
         self._load_ms: dict[WhisperSettings, float] = {}
 
     def load(self, settings: WhisperSettings) -> dict[str, Any]:
         """Load (once) and report the languages the model can transcribe."""
         if (model := self._models.get(settings)) is None:
             check_model_folder(settings.model_path)
-            from faster_whisper import WhisperModel  # heavy import, only in the worker
+            from .speech_window import SpeechWindowWhisper  # heavy import, only in the worker
 
             started = time.monotonic()
             try:
-                model = WhisperModel(
+                model = SpeechWindowWhisper(
                     settings.model_path,
+                    window_seconds=WINDOW_SECONDS,
                     device="cpu",
                     compute_type="int8",
                     cpu_threads=settings.threads or (os.cpu_count() or 2),
@@ -87,17 +98,9 @@ class WhisperRuntime:
 
         started = time.monotonic()
         samples = np.frombuffer(request.pcm, dtype="<i2").astype(np.float32) / 32768.0
-        language = request.language if model.model.is_multilingual else "en"
-        segments, info = model.transcribe(
-            samples,
-            language=language,
-            beam_size=request.beam_size,
-            vad_filter=request.vad_filter,
-            hotwords=request.hotwords or None,
-            condition_on_previous_text=False,  # a command is one utterance; this only feeds hallucinations
-            without_timestamps=True,
-        )
-        text = " ".join(segment.text.strip() for segment in segments).strip()
+        options = decoding_options(request, multilingual=model.model.is_multilingual)
+        segments, info = model.transcribe(samples, **options)
+        text = without_repeats(" ".join(segment.text.strip() for segment in segments).strip())
         return Transcript(
             text=text,
             language=info.language,
@@ -105,3 +108,37 @@ class WhisperRuntime:
             transcribe_ms=(time.monotonic() - started) * 1000,
             model=Path(settings.model_path).name,
         )
+
+
+def decoding_options(request: TranscriptionRequest, *, multilingual: bool) -> dict[str, Any]:
+    """faster-whisper's transcribe options for one spoken command."""
+    return {
+        "language": request.language if multilingual else "en",
+        "beam_size": request.beam_size,
+        "vad_filter": request.vad_filter,
+        "hotwords": request.hotwords or None,
+        "condition_on_previous_text": False,  # a command is one utterance; this only feeds hallucinations
+        "without_timestamps": True,
+        # One greedy pass: the fallback list re-decodes a doubtful command by sampling at rising
+        # temperatures, which costs a decode each and makes the same audio give different text.
+        "temperature": 0.0,
+        "max_new_tokens": max_new_tokens(pcm_seconds(request.pcm)),
+    }
+
+
+def max_new_tokens(seconds: float) -> int:
+    return min(MAX_NEW_TOKENS, MIN_NEW_TOKENS + round(TOKENS_PER_SECOND * seconds))
+
+
+def without_repeats(text: str) -> str:
+    """The text once, when whisper wrote it over and over ("lock the door, lock the door, lock the").
+
+    Whisper falls into such loops on unclear audio. Only a text that is nothing but one phrase of at
+    least two words repeated (the last time possibly cut off) is shortened; anything else is kept.
+    """
+    tokens = text.split()
+    normalized = [re.sub(r"[^\w']", "", token.lower()) for token in tokens]
+    for period in range(2, len(tokens) - 1):
+        if all(normalized[i] == normalized[i - period] for i in range(period, len(tokens))):
+            return " ".join(tokens[:period]).rstrip(",;")
+    return text
