@@ -19,7 +19,7 @@ from custom_components.local_llm_assist.engine.data import (
 from custom_components.local_llm_assist.engine.errors import ModelLoadError, WorkerCrashedError
 from custom_components.local_llm_assist.engine.whisper import check_model_folder
 from custom_components.local_llm_assist.engine.worker import WorkerClient
-from toolkit.models import FAST_WHISPER, SMOKE_LLM
+from toolkit.models import ACCURATE_WHISPER, FAST_WHISPER, SMOKE_LLM
 from toolkit.speech import noise, silence, speak, word_errors
 
 WHISPER = WhisperSettings(model_path=str(FAST_WHISPER))
@@ -118,3 +118,13 @@ def test_model_folder_is_checked_before_loading(tmp_path: Path, files: dict[str,
     with pytest.raises(ModelLoadError) as failure:
         check_model_folder(str(folder))
     assert failure.value.code == code
+
+
+async def test_the_multilingual_model_hears_a_command_with_hotwords(client: WorkerClient) -> None:
+    """base with the home's names and a 15 s window answered with one of the names: it keeps the whole window."""
+    base = WhisperSettings(model_path=str(ACCURATE_WHISPER))
+    await client.load_whisper(base)
+    for command in ("turn on the kitchen light", "lock the front door"):
+        asked = TranscriptionRequest(pcm=speak(command), language="en", hotwords=HOTWORDS)
+        heard = (await client.transcribe(base, asked)).text
+        assert word_errors(command, heard)[0] == 0, heard

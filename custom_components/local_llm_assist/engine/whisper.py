@@ -27,9 +27,12 @@ BYTES_PER_SAMPLE = 2
 # tokenizer.json it would try to download one.
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 # The seconds of audio the encoder really works on (engine/speech_window.py); longer audio is
-# encoded whole. Chosen with `scripts/bench stt`: 15 s keeps whisper's word error rate at a
-# third of the 30-second window's time, shorter windows mis-hear.
+# encoded whole. Chosen with `scripts/bench stt --sweep` on tiny.en: 15 s keeps its word error rate
+# at half the 30-second window's work. The multilingual base model mis-hears with it when given
+# hotwords (it answers with one of the names: WER 0.85 against 0.21 for tiny.en, same bench), so
+# multilingual models keep the whole window until a window is measured for them.
 WINDOW_SECONDS = 15.0
+FULL_WINDOW_SECONDS = 30.0
 # Whisper writes about three tokens a second of English: a transcript longer than this is whisper
 # repeating itself, and stopping it early bounds the time a bad decode takes.
 TOKENS_PER_SECOND = 6
@@ -79,6 +82,8 @@ class WhisperRuntime:
                 )
             except (ValueError, RuntimeError, OSError) as err:
                 raise ModelLoadError("whisper_model_load_failed", str(err)) from err
+            if model.model.is_multilingual:
+                model.window_seconds = FULL_WINDOW_SECONDS
             self._models[settings] = model
             self._load_ms[settings] = (time.monotonic() - started) * 1000
         return {
