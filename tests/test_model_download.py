@@ -402,7 +402,8 @@ async def test_disk_filling_up_during_the_download_says_so_and_gives_the_room_ba
     the error says the disk is full (not "connection lost, try again") and the part is removed, so
     the disk is not left full for Home Assistant's recorder."""
     destination = small_disk / "model.gguf"
-    server.served.stall_after, server.served.stall_for = 2 << 20, 1.0
+    # The disk is filled during the stall: long enough for a busy machine, or the download races the filler.
+    server.served.stall_after, server.served.stall_for = 2 << 20, 3.0
     download = asyncio.ensure_future(download_model(session, server.url, destination, chunk_size=256 << 10))
     await server.served.stalled.wait()
     part = part_path(destination)
