@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist.config_flow import default_options
 from custom_components.local_llm_assist.const import CONF_MODEL_PATH, DOMAIN
+from custom_components.local_llm_assist.tracing.trace import TurnTrace
 from toolkit.models import DEFAULT_LLM
 
 HOMES = Path(__file__).resolve().parent / "homes"
@@ -106,3 +107,16 @@ async def async_add_wyoming_entry(hass: HomeAssistant, port: int, title: str) ->
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+class CollectingWriter:
+    """A trace writer that keeps the traces in memory: what W&B would receive."""
+
+    def __init__(self) -> None:
+        self.traces: list[TurnTrace] = []
+
+    def submit(self, trace: TurnTrace) -> None:
+        self.traces.append(trace)
+
+    def stats(self) -> dict[str, int]:
+        return {"written": len(self.traces)}

@@ -16,19 +16,10 @@ from custom_components.local_llm_assist.tracing.settings import WANDB_REQUIREMEN
 from custom_components.local_llm_assist.tracing.trace import TABLE_COLUMNS, TurnTrace, table_row
 from custom_components.local_llm_assist.tracing.wandb_writer import TraceQueue
 
+from .helpers import CollectingWriter
+
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "k" * 40
-
-
-class CollectingWriter:
-    def __init__(self) -> None:
-        self.traces: list[TurnTrace] = []
-
-    def submit(self, trace: TurnTrace) -> None:
-        self.traces.append(trace)
-
-    def stats(self) -> dict[str, int]:
-        return {"written": len(self.traces)}
 
 
 def make_tracer(include_text: bool = False) -> tuple[Tracer, CollectingWriter]:

@@ -21,9 +21,9 @@ from homeassistant.setup import async_setup_component
 from custom_components.local_llm_assist.engine.worker import WorkerClient
 from custom_components.local_llm_assist.tracing.recorder import Tracer
 from custom_components.local_llm_assist.tracing.settings import ModelInfo, TracingSettings
-from custom_components.local_llm_assist.tracing.trace import TurnTrace
 from toolkit.satellites import command_record, round_figures, satellite_home, speak_at_once
 
+from .helpers import CollectingWriter
 from .voice import async_setup_voice, our_pipeline_id
 
 type Call = tuple[str, float, float]  # (worker operation, asked at, answered at)
@@ -36,7 +36,7 @@ async def test_three_satellites_at_once_lose_and_cross_nothing(hass: HomeAssista
     pipeline = assist_pipeline.async_get_pipeline(hass, our_pipeline_id(entry))
     await assist_pipeline.async_update_pipeline(hass, pipeline, prefer_local_intents=False)
     calls = time_worker_calls(entry.runtime_data.client)
-    traces = KeptTraces()  # traces in memory: what W&B would receive
+    traces = CollectingWriter()  # traces in memory: what W&B would receive
     entry.runtime_data.tracer = Tracer(
         TracingSettings(enabled=True, include_text=True), ModelInfo("m", "m", None), traces
     )
@@ -82,14 +82,3 @@ def overlapping(calls: list[Call], first: str, second: str) -> bool:
         for b_op, b_start, b_end in calls
         if (a_op, b_op) == (first, second)
     )
-
-
-class KeptTraces:
-    def __init__(self) -> None:
-        self.traces: list[TurnTrace] = []
-
-    def submit(self, trace: TurnTrace) -> None:
-        self.traces.append(trace)
-
-    def stats(self) -> dict[str, int]:
-        return {"written": len(self.traces)}
