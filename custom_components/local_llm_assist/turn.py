@@ -41,6 +41,7 @@ from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.grounding import Refusal, ground
 from .engine.private_names import find_private_mention
 from .engine.prompt import build_messages, call_message, focused_result, reply_message, tool_result_message
+from .engine.text import request_text
 from .engine.toolcall import Reply, ToolCall, parse_model_output
 from .engine.toolnames import bare_name
 from .engine.utterance import Utterance
@@ -78,7 +79,7 @@ class Turn:
         self._earlier: list[ChatMessage] = []  # the conversation before this request
 
     async def run(self) -> conversation.ConversationResult:
-        text = self.user_input.text.strip()
+        text = request_text(self.user_input.text)
         if not text:
             return await self._fail("empty_request")
         if len(text) > MAX_REQUEST_CHARS:

@@ -24,6 +24,16 @@ def match_key(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .?!")
 
 
+def request_text(text: str) -> str:
+    """The request as the model and the matcher read it: no surrounding space, no dangling comma.
+
+    Speech-to-text may end a short command with "," or ";" when it expected more words; a small
+    model reads "close the bedroom blinds," as unfinished and guesses another device. Sentence
+    ends (. ? !) are kept: they are part of how people write.
+    """
+    return text.strip().rstrip(" ,;:")
+
+
 def phrases(text: str) -> set[str]:
     """The text's words and two-word phrases ("this room", "whole house")."""
     words = normalize(text).split()
