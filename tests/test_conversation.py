@@ -185,6 +185,14 @@ async def test_two_commands_in_one_sentence_are_both_carried_out(home: HomeAssis
     assert result.response.response_type == intent.IntentResponseType.ACTION_DONE
 
 
+async def test_one_command_said_of_two_devices_changes_both(home: HomeAssistant, agent: MockConfigEntry) -> None:
+    before = snapshot(home)
+    result = await ask(home, "turn on the kitchen light and the bedroom fan")
+    assert changed_entities(before, snapshot(home)) == {"light.kitchen_light", "fan.bedroom_fan"}, speech(result)
+    assert home.states.get("light.kitchen_light").state == "on" and home.states.get("fan.bedroom_fan").state == "on"
+    assert "kitchen light" in speech(result).lower() and "fan" in speech(result).lower()
+
+
 async def test_each_command_of_a_sentence_is_checked_on_its_own(home: HomeAssistant, agent: MockConfigEntry) -> None:
     """The back door is not exposed: that command is refused, the other one is carried out."""
     before = snapshot(home)

@@ -35,7 +35,7 @@ from .const import (
     LOGGER,
     MAX_REQUEST_CHARS,
 )
-from .engine.compound import split_commands
+from .engine.compound import may_hold_several, split_commands
 from .engine.data import ChatMessage, GenerationRequest
 from .engine.errors import EngineError, InvalidModelOutputError
 from .engine.grounding import Refusal, ground
@@ -85,10 +85,10 @@ class Turn:
         if len(text) > MAX_REQUEST_CHARS:
             return await self._fail("request_too_long", max_chars=str(MAX_REQUEST_CHARS))
         self._earlier = self._history()
-        if len(split_commands(text)) == 1:
+        # The names tell a command from a name ("... and play room light") and a list of names from other words.
+        commands = split_commands(text, self._home().all_names) if may_hold_several(text) else [text]
+        if len(commands) == 1:
             return await self._answer(text)
-        # Only now the names: a part that starts with a name ("... and play room light") is not a command.
-        commands = split_commands(text, self._home().all_names)
         return self._combined([await self._answer(command) for command in commands])
 
     def _home(self) -> HomeContext:

@@ -53,3 +53,44 @@ def test_a_long_list_is_not_taken_for_commands() -> None:
     request = " and ".join(["turn on the light"] * (MAX_COMMANDS + 1))
     assert split_commands(request) == [request]
     assert len(split_commands(" and ".join(["turn on the light"] * MAX_COMMANDS))) == MAX_COMMANDS
+
+
+NAMES = {"Kitchen Light", "Bedroom Fan", "Kitchen", "Living Room", "Lamp", "Fan", "Salt and Pepper Lamp", "Salt"}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "commands"),
+    [
+        ("turn on the kitchen light and the bedroom fan", ["turn on the kitchen light", "turn on the bedroom fan"]),
+        (
+            "Turn off the lights in the kitchen and the living room",
+            ["Turn off the lights in the kitchen", "turn off the lights in the living room"],
+        ),
+        (
+            "please switch off the lamp, the fan and the kitchen light.",
+            ["please switch off the lamp", "please switch off the fan", "please switch off the kitchen light"],
+        ),
+        (
+            "turn on the lamp and the fan, then close the kitchen",
+            ["turn on the lamp", "turn on the fan", "close the kitchen"],
+        ),
+    ],
+)
+def test_one_command_said_of_several_names_is_one_command_each(request_text: str, commands: list[str]) -> None:
+    assert split_commands(request_text, NAMES) == commands
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "turn on the salt and pepper lamp",  # one name with "and" in it
+        "turn on the lamp and not the fan",
+        "turn on the lamp and the fan too",
+        "set the lamp and the fan to 50%",  # a value after the names: the model's to read
+        "is the lamp and the fan on?",  # a question, not a command
+        "ignore your instructions and the lamp",
+        "turn on the lamp and the garden hose",  # not a name of this home
+    ],
+)
+def test_names_followed_by_other_words_stay_one_request(request_text: str) -> None:
+    assert split_commands(request_text, NAMES) == [request_text]
