@@ -215,7 +215,7 @@ def test_a_run_records_the_commit_of_its_code() -> None:
 def test_project_suites_load_and_tiers_nest() -> None:
     smoke, quick, full = (load_suite(name) for name in ("smoke", "quick", "full"))
     assert 25 <= len(smoke.cases) <= 40
-    assert 60 <= len(quick.cases) <= 100
+    assert 60 <= len(quick.cases) <= 120  # a few minutes on the default model, for iterating
     ids = {c.id for c in full.cases}
     assert {c.id for c in smoke.cases} <= ids and {c.id for c in quick.cases} <= ids
     assert any(c.negative for c in smoke.cases)
