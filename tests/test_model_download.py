@@ -8,6 +8,7 @@ connection is exercised over a real socket. Only "disk full" is simulated.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import re
 import shutil
@@ -390,9 +391,19 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def fill(directory: Path, leave: int) -> None:
-    """Take the file system's free space down to `leave` bytes, as another program writing would."""
-    free = shutil.disk_usage(directory).free
-    (directory / "other-program.bin").write_bytes(bytes(free - leave))
+    """Take the file system's free space down to `leave` bytes, as another program writing would.
+
+    The download may still be writing what it received before the stall: if it takes the last of
+    the room first, the disk is full all the same.
+    """
+    with (directory / "other-program.bin").open("wb", buffering=0) as other:
+        while (free := shutil.disk_usage(directory).free) > leave:
+            try:
+                other.write(bytes(min(free - leave, 8 << 20)))
+            except OSError as err:
+                if err.errno != errno.ENOSPC:
+                    raise
+                return
 
 
 async def test_disk_filling_up_during_the_download_says_so_and_gives_the_room_back(
@@ -403,7 +414,7 @@ async def test_disk_filling_up_during_the_download_says_so_and_gives_the_room_ba
     the disk is not left full for Home Assistant's recorder."""
     destination = small_disk / "model.gguf"
     # The disk is filled during the stall: long enough for a busy machine, or the download races the filler.
-    server.served.stall_after, server.served.stall_for = 2 << 20, 3.0
+    server.served.stall_after, server.served.stall_for = 2 << 20, 5.0
     download = asyncio.ensure_future(download_model(session, server.url, destination, chunk_size=256 << 10))
     await server.served.stalled.wait()
     part = part_path(destination)
