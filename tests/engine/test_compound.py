@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.local_llm_assist.engine.compound import MAX_COMMANDS, split_commands
+from custom_components.local_llm_assist.engine.compound import MAX_COMMANDS, may_hold_several, split_commands
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,10 @@ def test_one_command_said_of_several_names_is_one_command_each(request_text: str
 )
 def test_names_followed_by_other_words_stay_one_request(request_text: str) -> None:
     assert split_commands(request_text, NAMES) == [request_text]
+
+
+def test_only_a_request_that_opens_with_a_command_and_joins_parts_needs_the_names() -> None:
+    assert may_hold_several("turn on the lamp and the fan")
+    assert may_hold_several("please close the blinds, then lock the door")
+    assert not may_hold_several("turn on the kitchen light")
+    assert not may_hold_several("what is the temperature in the kitchen and the bedroom")

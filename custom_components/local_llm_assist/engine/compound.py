@@ -31,8 +31,9 @@ _NEW_SENTENCE = re.compile(r"then|[;.]", re.IGNORECASE)
 
 
 def may_hold_several(request: str) -> bool:
-    """Whether `request` has anything to cut at (split_commands is dearer: it needs the names)."""
-    return bool(_JOINER.search(request))
+    """Whether `request` could be cut (split_commands is dearer: it needs the home's names): it has
+    something to cut at, and it opens with a command, as every list of commands does."""
+    return bool(_JOINER.search(request)) and _starts_command(request, [])
 
 
 def split_commands(request: str, names: Collection[str] = ()) -> list[str]:
