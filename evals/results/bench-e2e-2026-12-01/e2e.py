@@ -1,6 +1,6 @@
 """End to end only, from a checkout's root: spoken command -> state change, tiny.en, matcher first and model only.
 
-    [DECODING=llama_grammar] python e2e.py ROUNDS   (prints one JSON line per mode; DECODING: the model-only agent's)
+[DECODING=llama_grammar] python e2e.py ROUNDS   (prints one JSON line per mode; DECODING: the model-only agent's)
 """
 
 import asyncio
