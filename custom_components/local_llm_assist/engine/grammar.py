@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .data import ToolSpec
+from .sole_names import SOLE_NAMES, split_by_sole_names
 
 REPLY_KEY = "reply"
 MAX_REPLY_CHARS = 400
@@ -65,6 +66,9 @@ def _value_rule(book: _RuleBook, schema: dict[str, Any], name: str) -> str:
         if choices:
             return book.add(name, " | ".join(json_literal(value) for value in choices))
     kind = schema.get("type")
+    if kind == "object" and SOLE_NAMES in schema:
+        variants = split_by_sole_names(schema)
+        return book.add(name, " | ".join(_object_rule(book, v, f"{name}-{i}") for i, v in enumerate(variants)))
     if kind == "object":
         return _object_rule(book, schema, name)
     if kind == "array":

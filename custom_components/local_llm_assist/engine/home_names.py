@@ -21,6 +21,11 @@ class HomeNames:
     def device_names(self, domains: set[str]) -> list[str]:
         return sorted({name for d in self.devices if d.domain in domains for name in (d.name, *d.aliases)})
 
+    def names_one_device(self, name: str) -> bool:
+        """Whether `name` (a device's name or alias) belongs to one device alone and to no area."""
+        carriers = [d for d in self.devices if name == d.name or name in d.aliases]
+        return len(carriers) == 1 and name not in self.areas
+
     def device_named(self, name: str) -> Device | None:
         return next((d for d in self.devices if name == d.name or name in d.aliases), None)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from .data import ToolSpec
 from .home_names import HomeNames
+from .sole_names import mark_sole_names
 from .toolcall import ToolCall
 from .toolnames import bare_name, model_names
 
@@ -189,7 +190,8 @@ def _verb_spec(verb: VerbTool, home: HomeNames) -> ToolSpec:
 
 
 def _with_live_names(tool: ToolSpec, home: HomeNames, domains: set[str]) -> ToolSpec:
-    """The tool with its name/area/floor/domain slots limited to what exists for it.
+    """The tool with its name/area/floor/domain slots limited to what exists for it, and the names
+    that belong to one device marked as ending the target (sole_names.py).
 
     Its device classes stay as Home Assistant lists them: limited to the home's own, the dev set
     lost 1.5 points (evals/results/README.md).
@@ -209,4 +211,9 @@ def _with_live_names(tool: ToolSpec, home: HomeNames, domains: set[str]) -> Tool
                 del properties[slot]
     if properties.get("domain", {}).get("type") == "array":
         properties["domain"] = {"type": "array", "items": {"type": "string", "enum": sorted(domains)}}
+    # Only a name said before the other target slots can end them.
+    names: list[str] = properties.get("name", {}).get("enum", []) if next(iter(properties), None) == "name" else []
+    sole = [name for name in names if home.names_one_device(name)]
+    if sole:
+        mark_sole_names(parameters, sole, sorted(TARGET_SLOTS.intersection(properties) - {"name"}))
     return ToolSpec(tool.name, tool.description, parameters, tool.targets_devices, tool.target_domains)

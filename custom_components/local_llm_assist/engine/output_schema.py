@@ -13,6 +13,7 @@ from typing import Any
 
 from .data import ToolSpec
 from .grammar import MAX_ARRAY_ITEMS, MAX_FREE_STRING_CHARS, MAX_REPLY_CHARS, REPLY_KEY
+from .sole_names import SOLE_NAMES, split_by_sole_names
 
 
 def build_output_schema(tools: list[ToolSpec], *, allow_reply: bool = True) -> dict[str, Any]:
@@ -37,6 +38,8 @@ def _closed_object(properties: dict[str, Any], required: list[str]) -> dict[str,
 
 def _bounded(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of a tool's parameter schema with the grammar's limits added (the input is not changed)."""
+    if SOLE_NAMES in schema:
+        return {"anyOf": [_bounded(variant) for variant in split_by_sole_names(schema)]}
     bounded = dict(schema)
     kind = schema.get("type")
     if kind == "object":
