@@ -1,6 +1,6 @@
 """End to end only, from a checkout's root: spoken command -> state change, tiny.en, matcher first and model only.
 
-python e2e.py ROUNDS   (prints one JSON line per mode)
+[DECODING=llama_grammar] python e2e.py ROUNDS   (prints one JSON line per mode; DECODING: the model-only agent's)
 """
 
 import asyncio
@@ -22,7 +22,9 @@ from toolkit.statistics import percentile
 
 async def mode(hass, rounds, model_only):
     speech = {CONF_WHISPER_MODEL_PATH: str(WHISPER_MODELS["tiny.en"]), CONF_WHISPER_LANGUAGE: "en"}
-    extra = {"prefer_local_intents": False} if model_only else {}
+    extra = (
+        {"prefer_local_intents": False, "decoding": os.environ.get("DECODING", "jump_forward")} if model_only else {}
+    )
     entry = await add_agent(hass, DEFAULT_LLM, **speech, **extra)
     pipeline_id = entry.data[CONF_PIPELINE_ID]
     if model_only:
@@ -40,6 +42,7 @@ async def mode(hass, rounds, model_only):
     return {
         "tree": str(Path.cwd()),
         "mode": "model only" if model_only else "matcher first",
+        "decoding": os.environ.get("DECODING", "jump_forward"),
         "executed": len(lat),
         "of": total,
         "p50_ms": percentile(lat, 0.5),
