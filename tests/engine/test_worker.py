@@ -197,12 +197,15 @@ async def test_bad_model_files_fail_with_a_precise_code(tmp_path: Path, content:
         await worker.stop()
 
 
-async def test_worker_threads_wait_passively_unless_the_user_chose(client: WorkerClient) -> None:
-    """Spinning OpenMP threads make every token wait out time slices when another process holds a core."""
+async def test_worker_threads_spin_briefly_unless_the_user_chose(client: WorkerClient) -> None:
+    """Spinning OpenMP threads make every token wait out time slices when another process holds a core;
+    sleeping at once makes every barrier a wake-up."""
     assert client.pid is not None
     environment = Path(f"/proc/{client.pid}/environ").read_bytes().split(b"\0")
     assert b"OMP_WAIT_POLICY=PASSIVE" in environment
-    assert worker_environment({"OMP_WAIT_POLICY": "ACTIVE"})["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert b"GOMP_SPINCOUNT=300" in environment
+    chosen = worker_environment({"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "0"})
+    assert (chosen["OMP_WAIT_POLICY"], chosen["GOMP_SPINCOUNT"]) == ("ACTIVE", "0")
 
 
 async def test_jump_forward_decoding_answers_as_llama_cpp_own_grammar_sampler() -> None:

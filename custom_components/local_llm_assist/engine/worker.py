@@ -67,6 +67,8 @@ CANCEL_SIGNAL = signal.SIGUSR1
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
 CRASHES_BEFORE_ALERT = 3
+# Rounds an OpenMP thread spins at a barrier before it sleeps (worker_environment).
+OPENMP_SPIN_ROUNDS = 300
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,14 +149,18 @@ def _dispatch(runtime: _Runtimes, op: str, args: dict[str, Any], cancelled: Call
 
 
 def worker_environment(parent: Mapping[str, str]) -> dict[str, str]:
-    """The worker's environment: the parent's, with llama.cpp's OpenMP threads waiting passively.
+    """The worker's environment: the parent's, with llama.cpp's OpenMP threads spinning only briefly.
 
     By default OpenMP threads spin at every barrier. When another process (Home Assistant itself,
     an add-on) holds one of the cores, a spinning thread waits out whole scheduler time slices at
     each of the thousands of barriers per token: measured on two busy cores, a 36-token prompt
-    and 8 tokens took 28 s spinning and 0.23 s passive. A value the user set is kept.
+    and 8 tokens took 28 s spinning and 0.23 s passive. Fully passive threads sleep at every
+    barrier instead, and the wake-ups made a token ~1.5x slower on idle cores; a spin of a few
+    hundred rounds before sleeping keeps the idle speed at the busy-core cost of passive waiting
+    (scripts/bench_threads.py). GOMP_SPINCOUNT is GNU OpenMP's, the runtime the setup's gcc build
+    links. A value the user set is kept.
     """
-    return {"OMP_WAIT_POLICY": "PASSIVE", **parent}
+    return {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": str(OPENMP_SPIN_ROUNDS), **parent}
 
 
 class WorkerClient:
