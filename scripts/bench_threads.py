@@ -36,9 +36,9 @@ BASELINE = "passive"
 
 # Runs in the measured process: prints {"prompt_ms": …, "tokens_ms": …}.
 MEASURE = """
-import json, sys, time
+import json, os, sys, time
 from llama_cpp import Llama
-threads = min(2, __import__("os").cpu_count() or 2)
+threads = os.cpu_count() or 2  # as the worker chooses (engine/llm.py)
 model = Llama(model_path=sys.argv[1], n_ctx=4096, n_threads=threads, n_threads_batch=threads, verbose=False)
 text = model.tokenize(b"You are a helpful assistant that controls a smart home. " * 200)[:1400]
 model.eval(text[:1300])
