@@ -1,6 +1,7 @@
 """Benchmark: speech-to-text accuracy and speed, and spoken command → executed action.
 
-    scripts/bench stt [--models tiny.en base] [--snr 10] [--sweep] [--no-e2e] [--json FILE]
+    scripts/bench stt [--models tiny.en base] [--snr 10] [--sweep [--sweep-only TEXT ...] [--sweep-half 1]]
+                      [--no-e2e] [--json FILE]
 
 1. Whisper alone (in the model worker, as the integration runs it): the benchmark's fixed
    commands and the same devices asked for in other words, spoken by six espeak-ng voices
@@ -173,9 +174,11 @@ async def main(args: argparse.Namespace) -> None:
         assert await async_setup_component(hass, "assist_pipeline", {})
         vocabulary = home_vocabulary(hass)
         if args.sweep:
-            subset = {key: utterances[::2] for key, utterances in audio.items()}
+            subset = {key: utterances[args.sweep_half :: 2] for key, utterances in audio.items()}
             print(f"Settings sweep: tiny.en, hotwords, {sum(map(len, subset.values()))} utterances, 2 threads")
-            rows = await asyncio.to_thread(sweep, str(WHISPER_MODELS["tiny.en"]), subset, vocabulary, 2)
+            rows = await asyncio.to_thread(
+                sweep, str(WHISPER_MODELS["tiny.en"]), subset, vocabulary, 2, args.sweep_only
+            )
             results["sweep"] = report_sweep(rows, ACCENTS, snr_label)
         client = WorkerClient(request_timeout=300)
         try:
@@ -202,5 +205,15 @@ if __name__ == "__main__":
     parser.add_argument("--snr", type=float, default=10.0, help="signal-to-noise ratio of the noisy audio, in dB")
     parser.add_argument("--no-e2e", action="store_true", help="only whisper, no Home Assistant pipeline runs")
     parser.add_argument("--sweep", action="store_true", help="first compare decoding settings on tiny.en")
+    parser.add_argument(
+        "--sweep-only", nargs="+", metavar="TEXT", help="sweep only the candidates whose name holds one of these"
+    )
+    parser.add_argument(
+        "--sweep-half",
+        type=int,
+        choices=(0, 1),
+        default=0,
+        help="sweep every second command from the first (0) or second (1)",
+    )
     parser.add_argument("--json", help="also write the numbers (and every transcript of the sweep) to this file")
     asyncio.run(main(parser.parse_args()))

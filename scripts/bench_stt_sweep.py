@@ -29,7 +29,7 @@ BEFORE = {"temperature": FALLBACK_TEMPERATURES, "max_new_tokens": None}
 @dataclass(frozen=True)
 class Candidate:
     name: str
-    window_seconds: float | None = WINDOW_SECONDS  # None: faster-whisper's own 30 s window
+    window_seconds: float | None = 15  # None: faster-whisper's own 30 s window
     options: dict[str, Any] = field(default_factory=dict)  # over the integration's decoding options
     repeats_removed: bool = True
     separate_model: bool = False  # the option changes the loaded model for later calls (chunk_length)
@@ -47,7 +47,9 @@ def candidates(names: str) -> list[Candidate]:
         Candidate("window 20 s", 20, one),
         Candidate("window 15 s, repeats kept", options=one, repeats_removed=False),
         Candidate("window 15 s, temperature fallback", options={**one, "temperature": FALLBACK_TEMPERATURES}),
-        Candidate("window 15 s, beam 2 (default)", options={"beam_size": 2}),
+        Candidate("window 15 s, beam 2", options={"beam_size": 2}),
+        Candidate("window 10 s, beam 2 (default)", 10, {"beam_size": 2}),
+        Candidate("window 12 s, beam 2", 12, {"beam_size": 2}),
         Candidate("window 15 s, suppress_blank off", options={**one, "suppress_blank": False}),
         Candidate("window 15 s, VAD speech pad 200 ms", options={**one, "vad_parameters": {"speech_pad_ms": 200}}),
         Candidate("window 15 s, VAD off", options={**one, "vad_filter": False}),
@@ -77,13 +79,23 @@ class SweepRow:
 Audio = dict[tuple[str, str], list[tuple[str, bytes]]]  # (voice, condition) -> (reference, pcm)
 
 
-def sweep(model_path: str, audio: Audio, vocabulary: str, threads: int) -> list[SweepRow]:
+def chosen_candidates(vocabulary: str, only: list[str] | None) -> list[Candidate]:
+    """The baseline and the candidates whose name holds one of `only` (all of them without it)."""
+    every = candidates(vocabulary)
+    if not only:
+        return every
+    return [every[0], *(c for c in every[1:] if any(part in c.name for part in only))]
+
+
+def sweep(
+    model_path: str, audio: Audio, vocabulary: str, threads: int, only: list[str] | None = None
+) -> list[SweepRow]:
     windowed = SpeechWindowWhisper(
         model_path, window_seconds=WINDOW_SECONDS, device="cpu", compute_type="int8", cpu_threads=threads
     )
     plain = WhisperModel(model_path, device="cpu", compute_type="int8", cpu_threads=threads)
     rows = []
-    for candidate in candidates(vocabulary):
+    for candidate in chosen_candidates(vocabulary, only):
         if candidate.separate_model:
             model = WhisperModel(model_path, device="cpu", compute_type="int8", cpu_threads=threads)
         elif candidate.window_seconds is None:

@@ -19,11 +19,11 @@ from custom_components.local_llm_assist.engine.speech_window import (
     content_frames,
     window_frames,
 )
-from custom_components.local_llm_assist.engine.whisper import decoding_options, without_repeats
+from custom_components.local_llm_assist.engine.whisper import WINDOW_SECONDS, decoding_options, without_repeats
 from toolkit.models import FAST_WHISPER
 from toolkit.speech import silence, speak, word_errors
 
-WINDOW_SECONDS = 15
+WINDOW_FRAMES = round(WINDOW_SECONDS * 100)  # the integration's window, in 10 ms frames
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_a_command_is_encoded_in_its_window_and_padded_to_whisper_s_length(model
     features = features_of(speak("turn on the kitchen light"), model)
     spoken = content_frames(features)
     assert 200 < spoken < 400  # about 3 s of 10 ms frames; the rest is faster-whisper's zero padding
-    assert window_frames(spoken, WINDOW_SECONDS) == 1500
+    assert window_frames(spoken, WINDOW_SECONDS) == WINDOW_FRAMES
     encoded = model.encode(features)
     assert encoded.shape[1] == FULL_WINDOW_FRAMES // 2  # what the decoder was trained to attend over
 
@@ -50,7 +50,7 @@ def test_a_command_is_encoded_in_its_window_and_padded_to_whisper_s_length(model
 def test_audio_longer_than_the_window_is_encoded_whole(model: SpeechWindowWhisper) -> None:
     assert window_frames(1999, WINDOW_SECONDS) == 2000  # rounded up to whole seconds
     assert window_frames(2950, WINDOW_SECONDS) == FULL_WINDOW_FRAMES
-    assert window_frames(0, WINDOW_SECONDS) == 1500
+    assert window_frames(0, WINDOW_SECONDS) == WINDOW_FRAMES
 
 
 def test_silence_is_not_mistaken_for_padding(model: SpeechWindowWhisper) -> None:

@@ -27,11 +27,12 @@ BYTES_PER_SAMPLE = 2
 # tokenizer.json it would try to download one.
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 # The seconds of audio the encoder really works on (engine/speech_window.py); longer audio is
-# encoded whole. Chosen with `scripts/bench stt --sweep` on tiny.en: 15 s keeps its word error rate
-# at half the 30-second window's work. The multilingual base model mis-hears with it when given
+# encoded whole. Chosen with `scripts/bench stt --sweep` on tiny.en with two beams: 10, 12 and 15 s
+# hear the bench's commands equally well (WER 0.200, 0.199, 0.200 over both halves of the sweep)
+# and 10 s takes the least work (0.86x of 15 s). The multilingual base model mis-hears with it when given
 # hotwords (it answers with one of the names: WER 0.85 against 0.21 for tiny.en, same bench), so
 # multilingual models keep the whole window until a window is measured for them.
-WINDOW_SECONDS = 15.0
+WINDOW_SECONDS = 10.0
 FULL_WINDOW_SECONDS = 30.0
 # Whisper writes about three tokens a second of English: a transcript longer than this is whisper
 # repeating itself, and stopping it early bounds the time a bad decode takes.
