@@ -6,6 +6,9 @@ own grammar sampler still produces those tokens one by one, each a full decode s
 check over the whole vocabulary. Here llguidance computes, after every sampled token, the tokens the
 grammar forces next; they are evaluated together with the sampled token in one batch, so the model
 spends a decode step only where it has a real choice, and the per-token grammar check is a bitmask.
+llguidance forces only the tokens every spelling of the forced bytes shares, so where those bytes
+open an object (`{"`) and the only choice left is how to spell them, the opener's own token is
+taken as forced too.
 
 Sampling matches llama-cpp-python's: greedy at temperature 0 (the product's default), otherwise
 top-k 40 and min-p 0.05 before the temperature, as its defaults are.
@@ -28,6 +31,11 @@ if TYPE_CHECKING:
 
 TOP_K = 40
 MIN_P = 0.05
+# The product's JSON opens objects with these. Where the grammar admits nothing but their bytes,
+# llguidance still leaves the model a choice of spelling (`{"`, or `{` then `"`), so their own token
+# is taken instead of a decode step. String openers (` "`) are left to the model: taking them moved
+# a near tie on the quick suite (evals/results/README.md, "Openers spelled").
+OPENERS = ('{"', ' {"')
 MAX_CACHED_GRAMMARS = 8
 # Prompt tokens evaluated per batch: big enough to keep the matrix multiplies efficient, small
 # enough (about a second on a slow CPU) that a cancel is noticed quickly.
@@ -81,6 +89,27 @@ def vocabulary_tokenizer(model: Llama) -> LLTokenizer:
     return llguidance.llamacpp.lltokenizer_from_vocab(model._model.vocab)  # llama-cpp-python keeps the vocab private
 
 
+@dataclass(frozen=True)
+class Opener:
+    """An opener that is one token, and every token that spells a start of its bytes."""
+
+    token: int
+    text: bytes
+    spellings: frozenset[int]
+
+
+def openers_of(model: Llama) -> list[Opener]:
+    """The openers the model's vocabulary holds as one token."""
+    found = []
+    for opener in OPENERS:
+        whole = model.tokenize(opener.encode(), add_bos=False, special=False)
+        starts = [model.tokenize(opener[:end].encode(), add_bos=False, special=False) for end in range(1, len(opener))]
+        if len(whole) == 1:
+            spellings = frozenset([whole[0], *(start[0] for start in starts if len(start) == 1)])
+            found.append(Opener(whole[0], opener.encode(), spellings))
+    return found
+
+
 class Decoder:
     """Runs generations on one loaded model, reusing its KV cache across prompts that share a prefix."""
 
@@ -96,6 +125,7 @@ class Decoder:
         self._rng = numpy.random.default_rng()
         self._n_vocab = model.n_vocab()
         self._vocab = model._model.vocab  # llama-cpp-python keeps the vocab private
+        self._openers = openers_of(model)
 
     def decode(
         self,
@@ -187,10 +217,34 @@ class Decoder:
         """The tokens the grammar allows as the only continuation, consumed already."""
         if matcher is None:
             return []
-        forced: list[int] = matcher.compute_ff_tokens()
-        if forced and not matcher.consume_tokens(forced):
-            raise EngineError(f"the grammar refused its own forced tokens: {matcher.get_error()}")
-        return forced
+        forced: list[int] = []
+        while True:
+            step: list[int] = matcher.compute_ff_tokens()
+            if step and not matcher.consume_tokens(step):
+                raise EngineError(f"the grammar refused its own forced tokens: {matcher.get_error()}")
+            forced += step
+            opener = None if matcher.is_stopped() else self._spelled_opener(matcher)
+            if opener is None:
+                return forced
+            self._consume(matcher, opener)
+            forced.append(opener)
+
+    def _spelled_opener(self, matcher: LLMatcher) -> int | None:
+        """An opener's token, when the grammar forces its bytes and allows no token but its spellings."""
+        forced_bytes: bytes = matcher.compute_ff_bytes()
+        fitting = [opener for opener in self._openers if forced_bytes.startswith(opener.text)]
+        if not fitting:
+            return None
+        allowed = self._numpy.flatnonzero(self._allowed(matcher))
+        for opener in fitting:
+            if opener.token in allowed and opener.spellings.issuperset(int(token) for token in allowed):
+                return opener.token
+        return None
+
+    def _allowed(self, matcher: LLMatcher) -> np.ndarray[Any, Any]:
+        """One flag per vocabulary token: may the grammar take it next."""
+        bits = self._numpy.frombuffer(matcher.compute_bitmask(), dtype=self._numpy.uint8)
+        return self._numpy.unpackbits(bits, bitorder="little")[: self._n_vocab]
 
     def _is_end(self, token: int) -> bool:
         return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
@@ -198,10 +252,7 @@ class Decoder:
     def _sample(self, matcher: LLMatcher | None, temperature: float) -> int:
         logits = self._last_logits()
         if matcher is not None:
-            allowed = self._numpy.unpackbits(
-                self._numpy.frombuffer(matcher.compute_bitmask(), dtype=self._numpy.uint8), bitorder="little"
-            )[: self._n_vocab]
-            logits[allowed == 0] = -self._numpy.inf
+            logits[self._allowed(matcher) == 0] = -self._numpy.inf
         if temperature <= 0:
             return int(self._numpy.argmax(logits))
         return self._sample_with_temperature(logits, temperature)
