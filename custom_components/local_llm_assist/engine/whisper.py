@@ -30,9 +30,10 @@ REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 # encoded whole. Chosen with `scripts/bench stt --sweep` on tiny.en with two beams: 10, 12 and 15 s
 # hear the bench's commands about equally well (WER 0.200, 0.199, 0.200 over both halves of the
 # sweep), but 10 s mis-heard two to three words more than 12 and 15 s on the speech-window test's
-# 21 commands, on both Python environments; 12 s takes 0.9x the work of 15 s. The multilingual base model mis-hears with it when given
-# hotwords (it answers with one of the names: WER 0.85 against 0.21 for tiny.en, same bench), so
-# multilingual models keep the whole window until a window is measured for them.
+# 21 commands, on both Python environments; 12 s takes 0.9x the work of 15 s. The multilingual
+# base model mis-hears with a window when given hotwords (it answers with one of the names: WER
+# 0.85 against 0.21 for tiny.en, same bench), so multilingual models keep the whole window until a
+# window is measured for them.
 WINDOW_SECONDS = 12.0
 FULL_WINDOW_SECONDS = 30.0
 # Whisper writes about three tokens a second of English: a transcript longer than this is whisper
