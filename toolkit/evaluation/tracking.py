@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from toolkit.wandb_runs import start_run
+
 PROJECT = "local-llm-assist-eval"
 LOG_HEADER_BYTES = 7  # ":W&B", a magic number and the format version
 LOG_BLOCK_BYTES = 32768
@@ -61,14 +63,8 @@ def log_run(report: dict[str, Any], folder: Path, online: bool = False) -> Path:
 
     run_info = report["run"]
     config = {key: value for key, value in run_info.items() if key not in ("command",)}
-    run = wandb.init(
-        project=PROJECT,
-        name=run_info["name"],
-        dir=str(folder),
-        mode="online" if online else "offline",
-        config=config,
-        job_type="eval",
-        settings=wandb.Settings(console="off", x_disable_stats=True),
+    run = start_run(
+        project=PROJECT, name=run_info["name"], folder=folder, online=online, config=config, job_type="eval"
     )
     try:
         run.log({"cases": wandb.Table(columns=CASE_COLUMNS, data=case_rows(report))})

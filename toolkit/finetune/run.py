@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.models import DEFAULT_LLM, REPO_ROOT, SMOKE_LLM, file_sha256
+from toolkit.wandb_runs import start_run
 
 from .examples import encode_file
 
@@ -121,17 +122,7 @@ def read_log(out: Path) -> list[dict[str, Any]]:
 
 def log_run(out: Path, config: dict[str, Any], adapter: Path, online: bool) -> Path:
     """The W&B run: config, the loss curve step by step, and the adapter and validation numbers as summary."""
-    import wandb  # heavy, and only needed here
-
-    run = wandb.init(
-        project=PROJECT,
-        name=out.name,
-        dir=str(out),
-        mode="online" if online else "offline",
-        config=config,
-        job_type="finetune",
-        settings=wandb.Settings(console="off", x_disable_stats=True),
-    )
+    run = start_run(project=PROJECT, name=out.name, folder=out, online=online, config=config, job_type="finetune")
     try:
         for line in read_log(out):
             run.log({"loss": line["loss"], "tokens_per_s": line["tokens_per_s"]}, step=line["step"])
