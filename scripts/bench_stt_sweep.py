@@ -23,13 +23,14 @@ from toolkit.speech import word_error_rate
 from toolkit.statistics import percentile
 
 FALLBACK_TEMPERATURES = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]  # faster-whisper's default
+BASE_WINDOW_SECONDS = 15  # the window the one-change-at-a-time candidates start from
 BEFORE = {"temperature": FALLBACK_TEMPERATURES, "max_new_tokens": None}
 
 
 @dataclass(frozen=True)
 class Candidate:
     name: str
-    window_seconds: float | None = 15  # None: faster-whisper's own 30 s window
+    window_seconds: float | None = BASE_WINDOW_SECONDS  # None: faster-whisper's own 30 s window
     options: dict[str, Any] = field(default_factory=dict)  # over the integration's decoding options
     repeats_removed: bool = True
     separate_model: bool = False  # the option changes the loaded model for later calls (chunk_length)
