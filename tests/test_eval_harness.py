@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+import yaml
 from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import chat_session, intent, llm
 from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
 from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.local_llm_assist import compat
 from toolkit.evaluation.__main__ import code_version
-from toolkit.evaluation.cases import load_home, load_suite, parse_case
+from toolkit.evaluation.cases import SUITES_DIR, load_home, load_suite, parse_case
 from toolkit.evaluation.chart import draw_chart
 from toolkit.evaluation.metrics import compute_metrics, wilson_interval
 from toolkit.evaluation.report import RunInfo, build_report, compare, keep, load_report, render_markdown, write_json
@@ -219,6 +221,14 @@ def test_project_suites_load_and_tiers_nest() -> None:
     ids = {c.id for c in full.cases}
     assert {c.id for c in smoke.cases} <= ids and {c.id for c in quick.cases} <= ids
     assert any(c.negative for c in smoke.cases)
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES_DIR.glob("*.yaml")), ids=lambda path: path.name)
+def test_suite_files_read_the_same_in_any_yaml_reader(suite: Path) -> None:
+    """The suites are plain YAML: a reader stricter than Home Assistant's (pure-Python PyYAML) gets
+    the same cases, so other tools can read them."""
+    strict = yaml.load(suite.read_text(), Loader=yaml.SafeLoader)
+    assert strict == load_yaml_dict(suite)
 
 
 class ToolCallingAgent(conversation.AbstractConversationAgent):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import llama_cpp
+import llguidance
 
 
 def llama_cpp_accepts(vocab: Any, grammar: str) -> bool:
@@ -18,3 +19,10 @@ def llama_cpp_accepts(vocab: Any, grammar: str) -> bool:
         return False
     llama_cpp.llama_sampler_free(sampler)
     return True
+
+
+def grammar_admits(tokenizer: Any, grammar: str, text: str) -> bool:
+    """Whether llguidance, as the decoder uses it, lets the model write `text` whole under `grammar`."""
+    matcher = llguidance.LLMatcher(tokenizer, llguidance.grammar_from("gbnf", grammar))
+    tokens = tokenizer.tokenize_str(text)
+    return matcher.validate_tokens(tokens) == len(tokens) and matcher.consume_tokens(tokens) and matcher.is_accepting()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import llguidance
-import llguidance.llamacpp
 import pytest
 
 from custom_components.local_llm_assist.engine.data import Device, ToolSpec
@@ -15,7 +13,7 @@ from custom_components.local_llm_assist.engine.home_names import HomeNames
 from custom_components.local_llm_assist.engine.model_tools import build_model_tools
 from custom_components.local_llm_assist.engine.output_schema import build_output_schema
 
-from .grammar_check import llama_cpp_accepts
+from .grammar_check import grammar_admits, llama_cpp_accepts
 
 TARGET = {
     "name": {"type": "string"},
@@ -56,19 +54,8 @@ def call_text(arguments: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def tokenizer(vocab: Any) -> Any:
-    return llguidance.llamacpp.lltokenizer_from_vocab(vocab)
-
-
-@pytest.fixture(scope="module")
 def grammar() -> str:
     return build_grammar(build_model_tools([LIGHT_SET], HOME).specs)
-
-
-def grammar_admits(tokenizer: Any, grammar: str, text: str) -> bool:
-    matcher = llguidance.LLMatcher(tokenizer, llguidance.grammar_from("gbnf", grammar))
-    tokens = tokenizer.tokenize_str(text)
-    return matcher.validate_tokens(tokens) == len(tokens) and matcher.consume_tokens(tokens) and matcher.is_accepting()
 
 
 def test_only_the_names_of_one_device_are_marked() -> None:

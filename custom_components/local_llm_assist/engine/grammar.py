@@ -88,13 +88,15 @@ def _object_rule(book: _RuleBook, schema: dict[str, Any], name: str) -> str:
 
     `first-i` emits the first present property at index >= i (no leading comma);
     `rest-i` emits the following ones, each with a leading comma. A required property
-    cannot be skipped, so the grammar only admits objects that carry all of them.
+    cannot be skipped, so the grammar only admits objects that carry all of them. A
+    `minProperties` of 1 or more rules out the empty object (only "not empty" is enforced).
     """
     properties: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
     names = list(properties)
     if not names:
         return book.add(name, '"{}"')
+    may_be_empty = schema.get("minProperties", 0) < 1
     pairs = [
         f'{json_literal(key)} ": " {_value_rule(book, properties[key], f"{name}-p{position}")}'
         for position, key in enumerate(names)
@@ -107,10 +109,11 @@ def _object_rule(book: _RuleBook, schema: dict[str, Any], name: str) -> str:
             book.add(f"{name}-rest{index}", f'", " {pairs[index]}{follow}')
         else:
             book.add(f"{name}-rest{index}", f'(", " {pairs[index]})?{follow}')
-        first_next = f"{name}-first{index + 1}" if index + 1 < count else '""'
         options = [f"{pairs[index]}{follow}"]
-        if names[index] not in required:
-            options.append(first_next)
+        if names[index] not in required and index + 1 < count:
+            options.append(f"{name}-first{index + 1}")
+        elif names[index] not in required and may_be_empty:
+            options.append('""')
         book.add(f"{name}-first{index}", " | ".join(options))
     return book.add(name, f'"{{" {name}-first0 "}}"')
 

@@ -43,6 +43,11 @@ VERB_TOOLS = (
 # The slots of a device intent that say which devices, as opposed to what to do with them.
 TARGET_SLOTS = frozenset({"name", "area", "floor", "domain", "device_class"})
 
+# Intents Home Assistant refuses without a target ("Service handler cannot target all devices":
+# no slot, and no device type of their own to fall back on). Their arguments may not be `{}`, so
+# the model is not asked to choose between `{}` and `{"` (a decode step in every such call).
+NEED_A_TARGET = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle"})
+
 
 @dataclass(frozen=True)
 class ModelTools:
@@ -216,4 +221,6 @@ def _with_live_names(tool: ToolSpec, home: HomeNames, domains: set[str]) -> Tool
     sole = [name for name in names if home.names_one_device(name)]
     if sole:
         mark_sole_names(parameters, sole, sorted(TARGET_SLOTS.intersection(properties) - {"name"}))
+    if bare_name(tool.name) in NEED_A_TARGET:
+        parameters["minProperties"] = 1
     return ToolSpec(tool.name, tool.description, parameters, tool.targets_devices, tool.target_domains)
