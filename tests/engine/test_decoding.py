@@ -44,3 +44,23 @@ def test_a_space_before_a_number_is_not_taken_for_an_object_opener(model: Llama,
     ask += b"<|im_start|>assistant\n"
     decoded = answer(model, decoder, 'root ::= "{\\"legs\\": " ([0-9] | "{\\"many\\": true}") "}"', ask)
     assert decoded.text == '{"legs": 4}'
+
+
+def test_what_the_grammar_fixes_first_is_read_with_the_prompt(
+    model: Llama, decoder: Decoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`{"` opens every answer: it goes into the prompt's batch, so there is one model call per
+    sampled token and none of its own (the last sampled token needs none: the grammar ends there)."""
+    calls: list[list[int]] = []
+    evaluate = model.eval
+
+    def counted(tokens: list[int]) -> None:
+        calls.append(list(tokens))
+        evaluate(tokens)
+
+    monkeypatch.setattr(model, "eval", counted)
+    gbnf = 'root ::= "{\\"" ("name" | "reply") "\\": {\\"" ("digit" | "number") "\\": " [0-9] "}}"'
+    decoded = answer(model, decoder, gbnf)
+    assert decoded.sampled_tokens == 3
+    assert len(calls) == 3, [model.detokenize(tokens) for tokens in calls]
+    assert model.detokenize(calls[0]).endswith(b'assistant\n{"')

@@ -9,7 +9,9 @@ from custom_components.local_llm_assist.engine.utterance import Utterance
 
 TARGET = {"name": {"type": "string"}, "area": {"type": "string"}, "domain": {"type": "array"}}
 LIGHT_SET = {"type": "object", "properties": {**TARGET, "brightness": {"type": "integer"}}}
+WHEN = {"when": {"type": "string", "enum": ["now", "today", "tomorrow", "week"]}}
 TOOLS = [
+    ToolSpec("GetWeather", "", {"type": "object", "properties": WHEN}),
     ToolSpec("HassTurnOn", "", {"type": "object", "properties": TARGET}, True),
     ToolSpec("HassTurnOff", "", {"type": "object", "properties": TARGET}, True),
     ToolSpec("HassLightSet", "", LIGHT_SET, True, ("light",)),
@@ -54,3 +56,22 @@ def test_a_follow_up_may_point_back_at_an_earlier_turn() -> None:
     call = ToolCall("HassTurnOff", {"name": "Desk Lamp"})
     assert ground(call, Utterance("now turn it off", history=earlier), MODEL_TOOLS, HOME) == GroundedCall(call, call)
     assert ground(call, Utterance("now turn it off"), MODEL_TOOLS, HOME) == Refusal("device_not_found")
+
+
+def test_a_choice_the_request_names_outright_wins_over_the_models_pick() -> None:
+    call = ToolCall("GetWeather", {"when": "now"})
+    weekly = ToolCall("GetWeather", {"when": "week"})
+    assert ground(call, Utterance("what will the weather be like this week?"), MODEL_TOOLS, HOME) == GroundedCall(
+        weekly, weekly
+    )
+
+
+def test_a_choice_is_kept_when_the_request_names_none_or_several() -> None:
+    call = ToolCall("GetWeather", {"when": "now"})
+    for request in ("how is it outside?", "weather now and tomorrow", "is it a weekday?"):
+        assert ground(call, Utterance(request), MODEL_TOOLS, HOME) == GroundedCall(call, call), request
+
+
+def test_nothing_is_added_that_the_model_left_out() -> None:
+    call = ToolCall("GetWeather", {})
+    assert ground(call, Utterance("weather this week"), MODEL_TOOLS, HOME) == GroundedCall(call, call)

@@ -6,6 +6,7 @@ own grammar sampler still produces those tokens one by one, each a full decode s
 check over the whole vocabulary. Here llguidance computes, after every sampled token, the tokens the
 grammar forces next; they are evaluated together with the sampled token in one batch, so the model
 spends a decode step only where it has a real choice, and the per-token grammar check is a bitmask.
+What the grammar forces before the first choice is read in the prompt's own batch.
 llguidance forces only the tokens every spelling of the forced bytes shares, so where those bytes
 open an object (`{"`) and the only choice left is how to spell them, the opener's own token is
 taken as forced too.
@@ -144,17 +145,13 @@ class Decoder:
         max_tokens = min(max_tokens, room)  # as llama-cpp-python does: the answer gets what is left
         matcher = self._compiler.matcher(gbnf) if gbnf is not None else None
         started = time.monotonic()
-        cached = self._evaluate_prompt(prompt, cancelled, self._saved if saved_prompts else None)
+        # What the grammar fixes before any choice (`{"`) is read in the prompt's batch: a decode
+        # step of its own would only yield the logits of the first choice, which the batch gives too.
+        output = self._forced(matcher)[:max_tokens]
+        cached = self._evaluate_prompt(prompt + output, cancelled, self._saved if saved_prompts else None)
         prompt_done = time.monotonic()
-        output: list[int] = []
         sampled = 0
-        pending = self._forced(matcher)  # what the grammar fixes before any choice, e.g. `{"`
-        while True:
-            output += pending
-            if len(output) >= max_tokens or (matcher is not None and matcher.is_stopped()):
-                break
-            if pending:
-                self._model.eval(pending)
+        while not self._finished(output, max_tokens, matcher):
             if cancelled():
                 raise GenerationCancelledError("the generation was cancelled")
             token = self._sample(matcher, temperature)
@@ -163,6 +160,9 @@ class Decoder:
             sampled += 1
             self._consume(matcher, token)
             pending = [token, *self._forced(matcher)]
+            output += pending
+            if not self._finished(output, max_tokens, matcher):
+                self._model.eval(pending)
         output = output[:max_tokens]
         finished = time.monotonic()
         return Decoded(
@@ -175,6 +175,10 @@ class Decoder:
             prompt_ms=(prompt_done - started) * 1000,
             generation_ms=(finished - prompt_done) * 1000,
         )
+
+    @staticmethod
+    def _finished(output: list[int], max_tokens: int, matcher: LLMatcher | None) -> bool:
+        return len(output) >= max_tokens or (matcher is not None and matcher.is_stopped())
 
     def read_prompt(self, prompt: list[int], cancelled: Callable[[], bool], *, saved_prompts: bool = True) -> int:
         """Evaluate the prompt as `decode` does (in chunks, from the cache or a saved state) and stop

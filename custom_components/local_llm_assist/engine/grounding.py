@@ -2,8 +2,9 @@
 
 `ground` is the one step between parsing and executing: a small model fills gaps with guesses
 (another exposed device when it cannot find the one asked for, numbers it saw in the states), and
-each check here compares the call with the user's own words. It rewrites a call on a place and a
-kind of device (places.py), refuses a target nobody spoke of, and drops values nobody said.
+each check here compares the call with the user's own words. It takes a choice the user named
+over the model's pick, rewrites a call on a place and a kind of device (places.py), refuses a
+target nobody spoke of, and drops values nobody said.
 (Before generation, private_names.py refuses requests about devices the user did not expose.)
 """
 
@@ -15,7 +16,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from .home_names import HomeNames
-from .model_tools import ModelTools
+from .model_tools import TARGET_SLOTS, ModelTools
 from .places import WrongDevice, rewrite_or_refuse, tool_reach
 from .text import NOT_TARGET_WORDS, mentioned_names, normalize, said_numbers
 from .toolcall import ToolCall
@@ -36,6 +37,7 @@ class Refusal:
 def ground(call: ToolCall, utterance: Utterance, tools: ModelTools, home: HomeNames) -> GroundedCall | Refusal:
     """The call to make for what was said, or why none is made."""
     text = utterance.text
+    call = ToolCall(call.name, prefer_said_choices(call.arguments, tools.schema(call.name), text))
     try:
         switched = tools.light_set_as_switch(call, text)
         meant = rewrite_or_refuse(switched, utterance, home, tool_reach(tools, call.name, home))
@@ -92,6 +94,27 @@ def target_is_mentioned(
         return False
     said = _tokens(conversation_text)
     return any(_similar(word, said) for word in _tokens(target_words))
+
+
+def prefer_said_choices(arguments: dict[str, Any], schema: dict[str, Any], request: str) -> dict[str, Any]:
+    """The arguments with a setting's choice the request names outright, where the model picked another.
+
+    A setting with a few fixed choices (the weather's now, today, tomorrow, week) can be a near tie
+    for a small model: for "what will the weather be like this week?" the logits of `week` and
+    `now` differed by 0.1, and evaluating the same tokens in other batches flipped the pick
+    (evals/results/README.md). When the request says exactly one of the choices as a word, that
+    one is meant. Target slots are left to the target guard; nothing is added that the model left out.
+    """
+    properties: dict[str, Any] = schema.get("properties", {})
+    chosen = dict(arguments)
+    for key, value in arguments.items():
+        choices = properties.get(key, {}).get("enum")
+        if key in TARGET_SLOTS or not isinstance(value, str) or not isinstance(choices, list):
+            continue
+        said = mentioned_names(request, {choice for choice in choices if isinstance(choice, str)})
+        if len(said) == 1 and value not in said:
+            chosen[key] = said.pop()
+    return chosen
 
 
 def drop_unsaid_arguments(arguments: dict[str, Any], schema: dict[str, Any], said: str) -> dict[str, Any]:
