@@ -94,11 +94,15 @@ async def test_event_loop_keeps_running_during_a_turn(home: HomeAssistant, agent
             last = now
 
     ticker = asyncio.ensure_future(tick())
-    await ask(home, "what is the capital of France?")
+    started = loop.time()
+    await ask(home, "tell me a story about a dragon")  # a reply of many sampled tokens
+    turn_seconds = loop.time() - started
     done.set()
     await ticker
-    assert len(gaps) > 20  # the turn took a while and the loop ran all through it
-    assert max(gaps) < 0.5, max(gaps)
+    assert turn_seconds > 0.1  # the model answered (a sentence matcher takes milliseconds)
+    # A loop blocked while the model generates would show one gap of most of the turn; measured
+    # against the turn itself, since a faster decoder makes the whole turn shorter.
+    assert max(gaps) < min(0.5, turn_seconds / 3), (max(gaps), turn_seconds)
 
 
 async def test_a_frozen_worker_times_out_and_is_replaced(home: HomeAssistant) -> None:
