@@ -17,7 +17,7 @@ from typing import Any
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 
-from toolkit.speech import speak, word_error_rate, word_errors, words
+from toolkit.speech import BYTES_PER_SAMPLE, SAMPLE_RATE, speak, word_error_rate, word_errors, words
 from toolkit.spoken_turn import SpokenTurn, stream_spoken
 from toolkit.statistics import percentile
 
@@ -31,8 +31,9 @@ SATELLITE_DEVICES = (
 # phrasings and not the third, which goes to the model: speech-to-text requests of some
 # satellites then queue at the worker between generations for another.
 VOICE_PHRASES = ("turn {state} the {device}", "switch {state} the {device}", "kindly turn {state} the {device}")
-# Satellites are not woken in the same millisecond: each starts this much after the one before.
-STAGGER_S = 0.7
+# Satellites are not woken in the same millisecond: each one's first command ends this much after
+# the one before's, so the turns queue at the worker together however short a turn is.
+STAGGER_S = 0.05
 
 
 def satellite_home() -> dict[str, Any]:
@@ -115,8 +116,11 @@ async def speak_at_once(hass: HomeAssistant, pipeline_id: str, satellites: int, 
     spoken = SpokenRound()
     stop_recording = hass.bus.async_listen(EVENT_STATE_CHANGED, _recorder(spoken.changes))
 
+    longest = max(len(audio[voice, "on"]) for voice in voices)
+
     async def satellite(voice: VoiceSatellite) -> None:
-        await asyncio.sleep(voice.index * STAGGER_S)
+        shorter_by = (longest - len(audio[voice, "on"])) / (SAMPLE_RATE * BYTES_PER_SAMPLE)
+        await asyncio.sleep(shorter_by + voice.index * STAGGER_S)
         conversation_id: str | None = None
         for turn in range(turns):
             wanted = "on" if turn % 2 == 0 else "off"
