@@ -7,27 +7,15 @@ from typing import Any
 
 import pytest
 
-from custom_components.local_llm_assist.engine.data import Device, ToolSpec
+from custom_components.local_llm_assist.engine.data import Device
 from custom_components.local_llm_assist.engine.grammar import build_grammar
 from custom_components.local_llm_assist.engine.home_names import HomeNames
 from custom_components.local_llm_assist.engine.model_tools import build_model_tools
 from custom_components.local_llm_assist.engine.output_schema import build_output_schema
 
 from .grammar_check import grammar_admits, llama_cpp_accepts
+from .tool_specs import LIGHT_SET, TURN_ON
 
-TARGET = {
-    "name": {"type": "string"},
-    "area": {"type": "string"},
-    "domain": {"type": "array", "items": {"type": "string"}},
-}
-TURN_ON = ToolSpec("HassTurnOn", "Turns on", {"type": "object", "properties": TARGET}, True)
-LIGHT_SET = ToolSpec(
-    "HassLightSet",
-    "Sets a light",
-    {"type": "object", "properties": {**TARGET, "brightness": {"type": "integer"}}},
-    True,
-    ("light",),
-)
 # Both lamps share their name, so the arguments are one object (no sole-name variants).
 HOME = HomeNames([Device("Lamp", "light", "Bedroom"), Device("Lamp", "light", "Office")], ["Bedroom", "Office"], [])
 
